@@ -1,0 +1,31 @@
+# Front door. `make demo` sets everything up and runs a demo district;
+# `make test` runs the whole test suite (SQLite and PostgreSQL).
+.PHONY: demo test build deps test-asan fuzz clean format
+
+deps:
+	scripts/deps.sh
+
+build: deps
+	scripts/build.sh
+
+demo: build
+	scripts/demo.sh
+
+test:
+	scripts/test.sh
+
+# The test suite under AddressSanitizer and UndefinedBehaviorSanitizer (SQLite).
+test-asan: deps
+	BUILD_DIR=build-asan BUILD_TYPE=Debug scripts/build.sh -DZQ_SANITIZE=ON
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir build-asan -j $$(nproc) --output-on-failure --timeout 900
+
+# libFuzzer over every parser of untrusted input (FUZZ_SECONDS each).
+fuzz: deps
+	scripts/fuzz.sh
+
+format:
+	git diff --name-only HEAD -- '*.cc' '*.h' | xargs -r clang-format -i
+
+clean:
+	rm -rf build build-asan build-fuzz

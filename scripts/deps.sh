@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build, the tests and the demo need, if
+# any is missing. Safe to run again; does nothing when all are present.
+set -euo pipefail
+
+PACKAGES=(
+  cmake pkgconf ninja-build ccache g++ make git
+  libboost-dev libsqlite3-dev sqlite3 libpq-dev postgresql
+  libgumbo-dev libcurl4-openssl-dev libsodium-dev libssl-dev
+  libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libexpected-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
+  clang libclang-rt-14-dev curl
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"

@@ -1,0 +1,204 @@
+// zhanqun: the one binary. The only place that wires modules together.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "config/config.h"
+#include "http/platform.h"
+#include "service/demo.h"
+#include "store/migrations.h"
+#include "zhanqun/version.h"
+
+namespace {
+
+using zhanqun::Error;
+namespace fs = std::filesystem;
+
+int Report(const Error& e) {
+  std::cerr << "错误：" << e.message;
+  if (!e.field.empty()) std::cerr << "（" << e.field << "）";
+  std::cerr << "\n";
+  if (!e.internal.empty()) std::cerr << "  详情：" << e.internal << "\n";
+  return 2;
+}
+
+zhanqun::http::OpenOptions Options(const std::string& data, const std::string& db,
+                                   bool create = false) {
+  zhanqun::http::OpenOptions o;
+  o.data_dir = data;
+  o.env = zhanqun::config::ProcessEnvironment();
+  if (!db.empty()) o.overrides["database.url"] = db;
+  o.create_data_dir = create;
+  return o;
+}
+
+volatile std::sig_atomic_t g_stop = 0;
+void OnSignal(int) { g_stop = 1; }
+
+std::string DefaultData() {
+  if (const char* d = std::getenv("ZHANQUN_DATA")) return d;
+  return "data";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Zhanqun 站群 — 学校网站集群平台（内建运维）"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", zhanqun::kVersion);
+
+  auto* version = app.add_subcommand("version", "打印版本号");
+
+  std::string data = DefaultData(), db;
+  auto* init = app.add_subcommand("init", "创建数据目录、数据库和三员账号（系统/安全/审计管理员）");
+  init->add_option("--data", data, "数据目录（默认 $ZHANQUN_DATA 或 ./data）");
+  init->add_option("--db", db, "数据库地址：sqlite:/path/x.db 或 postgresql://…（默认数据目录下的 SQLite）");
+  std::string district = "示范区教育局";
+  init->add_option("--district", district, "区（根部门）的名称");
+
+  std::string admin_addr, public_addr;
+  auto* serve = app.add_subcommand("serve", "运行平台：管理端、公网站点与调度器");
+  serve->add_option("--data", data, "数据目录");
+  serve->add_option("--db", db, "数据库地址（覆盖配置文件）");
+  serve->add_option("--admin", admin_addr, "管理端监听地址，默认 127.0.0.1:8081");
+  serve->add_option("--public", public_addr, "公网站点监听地址，默认 0.0.0.0:8080");
+
+  auto* user = app.add_subcommand("user", "账号维护");
+  user->require_subcommand(1);
+  std::string username;
+  bool temporary = false;
+  auto* set_password = user->add_subcommand(
+      "set-password", "为账号设置新密码（从标准输入读取一行；记入审计日志）");
+  set_password->add_option("name", username, "用户名")->required();
+  set_password->add_option("--data", data, "数据目录");
+  set_password->add_option("--db", db, "数据库地址");
+  set_password->add_flag("--temporary", temporary, "临时密码：下次登录时必须修改");
+
+  auto* audit = app.add_subcommand("audit", "审计日志");
+  audit->require_subcommand(1);
+  auto* verify = audit->add_subcommand("verify", "校验审计日志的 SM3 哈希链；完好退出码 0，否则 1 并指出第一条异常记录");
+  verify->add_option("--data", data, "数据目录");
+  verify->add_option("--db", db, "数据库地址");
+
+  int sites = 6;
+  uint64_t seed = 1;
+  auto* demo = app.add_subcommand("demo", "创建示范区：学校、站点、栏目、信息与账号（同一种子结果相同）");
+  demo->add_option("--data", data, "数据目录");
+  demo->add_option("--db", db, "数据库地址");
+  demo->add_option("--sites", sites, "站点数量")->check(CLI::Range(1, 500));
+  demo->add_option("--seed", seed, "随机种子");
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::info);
+
+  if (version->parsed()) {
+    std::cout << "zhanqun " << zhanqun::kVersion << "\n";
+    return 0;
+  }
+
+  if (init->parsed()) {
+    std::error_code ec;
+    fs::create_directories(data, ec);
+    fs::path cfg = fs::path(data) / "zhanqun.toml";
+    if (!fs::exists(cfg)) {
+      std::string text = zhanqun::config::DefaultConfigToml();
+      if (!db.empty()) {
+        if (db.find_first_of("\"\\\n") != std::string::npos) {
+          return Report(Error::Invalid("--db", "--db 中不能含有引号、反斜杠或换行"));
+        }
+        // Persist the chosen database so that later commands find it.
+        size_t section = text.find("\n[database]");
+        size_t line = section == std::string::npos ? section : text.find("\n# url = ", section);
+        if (line != std::string::npos) {
+          size_t end = text.find('\n', line + 1);
+          text.replace(line + 1, end - line - 1, "url = \"" + db + "\"");
+        } else {
+          text += "\n[database]\nurl = \"" + db + "\"\n";
+        }
+      }
+      std::ofstream(cfg) << text;
+    }
+    auto platform = zhanqun::http::Platform::Open(Options(data, db, true));
+    if (!platform) return Report(platform.error());
+    auto created = (*platform)->service().Bootstrap(district);
+    if (!created) return Report(created.error());
+    std::cout << "数据目录：" << fs::absolute(data).string() << "\n";
+    std::cout << "数据库：" << (*platform)->service().db().Describe() << "\n";
+    if (created->empty()) {
+      std::cout << "三员账号已存在，未做改动。\n";
+    } else {
+      std::cout << "已创建三员账号（一次性密码，首次登录后必须修改）：\n";
+      for (const auto& [name, pw] : *created) std::cout << "  " << name << "  " << pw << "\n";
+    }
+    return 0;
+  }
+
+  if (serve->parsed()) {
+    auto opts = Options(data, db);
+    if (!admin_addr.empty()) opts.overrides["server.admin_listen"] = admin_addr;
+    if (!public_addr.empty()) opts.overrides["server.public_listen"] = public_addr;
+    auto platform = zhanqun::http::Platform::Open(opts);
+    if (!platform) return Report(platform.error());
+    auto st = (*platform)->Start();
+    if (!st) return Report(st.error());
+    zhanqun::config::ListenAddr shown = (*platform)->config().server.admin_listen;
+    shown.port = (*platform)->admin_port();
+    std::cout << "管理端：http://" << shown.ToString() << "/\n"
+              << "公网站点：端口 " << (*platform)->public_port() << "\n"
+              << std::flush;
+    std::signal(SIGINT, OnSignal);
+    std::signal(SIGTERM, OnSignal);
+    while (!g_stop) {
+      struct timespec ts{0, 100 * 1000 * 1000};
+      nanosleep(&ts, nullptr);
+    }
+    std::cout << "正在停止…\n";
+    (*platform)->Stop();
+    return 0;
+  }
+
+  if (set_password->parsed()) {
+    std::string pw;
+    if (!std::getline(std::cin, pw)) {
+      std::cerr << "错误：未从标准输入读到密码\n";
+      return 2;
+    }
+    if (!pw.empty() && pw.back() == '\r') pw.pop_back();
+    auto platform = zhanqun::http::Platform::Open(Options(data, db));
+    if (!platform) return Report(platform.error());
+    auto st = (*platform)->service().SetPasswordByName(username, pw, temporary);
+    if (!st) return Report(st.error());
+    std::cout << "已为 " << username << " 设置新密码" << (temporary ? "（下次登录须修改）" : "")
+              << "\n";
+    return 0;
+  }
+
+  if (verify->parsed()) {
+    auto platform = zhanqun::http::Platform::Open(Options(data, db));
+    if (!platform) return Report(platform.error());
+    auto rep = (*platform)->service().VerifyAudit();
+    if (!rep) return Report(rep.error());
+    if (rep->ok) {
+      std::cout << "OK " << rep->message << "\n";
+      return 0;
+    }
+    std::cout << "FAIL entry " << rep->first_bad_seq << " " << rep->problem << ": " << rep->message
+              << "\n";
+    return 1;
+  }
+
+  if (demo->parsed()) {
+    auto platform = zhanqun::http::Platform::Open(Options(data, db, true));
+    if (!platform) return Report(platform.error());
+    auto out = zhanqun::service::CreateDemo((*platform)->service(), sites, seed);
+    if (!out) return Report(out.error());
+    std::cout << *out;
+    return 0;
+  }
+  return 0;
+}

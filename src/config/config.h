@@ -1,0 +1,152 @@
+// Start-up configuration: built-in defaults < <data_dir>/zhanqun.toml <
+// ZHANQUN_<SECTION>_<KEY> environment variables < command-line flags (applied
+// by the CLI with SetOption). Every option is listed in docs/configuration.md.
+//
+// Bad input never passes silently: unknown sections and keys, wrong types and
+// out-of-range values are refused with an Error whose field says where
+// ("zhanqun.toml:7 server.max_connections", "ZHANQUN_SERVER_IO_THREADS",
+// "--db") and whose message repeats that and gives the reason in Chinese.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace zhanqun::config {
+
+inline constexpr std::string_view kConfigFileName = "zhanqun.toml";
+
+struct ListenAddr {
+  std::string host;  // IPv4 literal, IPv6 literal (without brackets) or host name
+  uint16_t port = 0;
+
+  std::string ToString() const;  // "127.0.0.1:8081", "[::1]:8081"
+  bool operator==(const ListenAddr&) const = default;
+};
+
+// "host:port" or "[ipv6]:port"; port 0..65535, where 0 asks the OS for a free
+// port (tests). On failure Error.field is empty and the message is the reason.
+Result<ListenAddr> ParseListenAddr(std::string_view text);
+
+enum class CookieSecure { kAuto, kAlways, kNever };
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
+
+std::string_view Name(CookieSecure v);  // "auto", "always", "never"
+std::string_view Name(LogLevel v);      // "trace", ..., "error"
+
+struct ServerConfig {
+  ListenAddr admin_listen{"127.0.0.1", 8081};
+  ListenAddr public_listen{"0.0.0.0", 8080};
+  int io_threads = 2;
+  int worker_threads = 4;
+  int max_header_kib = 16;
+  int max_body_kib = 1024;
+  int max_upload_mib = 64;
+  int header_timeout_s = 10;
+  int body_timeout_s = 60;
+  int keepalive_timeout_s = 30;
+  int max_connections = 1024;
+
+  bool operator==(const ServerConfig&) const = default;
+};
+
+struct DatabaseConfig {
+  // As configured: "" (SQLite at <data_dir>/zhanqun.db), "sqlite:<path>" or
+  // "postgresql://...". Use Config::DatabaseUrl() for the effective value.
+  std::string url;
+  int pool_size = 4;
+  int busy_timeout_ms = 5000;
+
+  bool operator==(const DatabaseConfig&) const = default;
+};
+
+// The password_* values and session_idle_minutes seed the run-time
+// PasswordPolicy (security/password.h; session_idle_minutes becomes
+// idle_timeout_minutes) the first time the platform starts; afterwards the
+// 安全管理员 changes the policy in the console. Ranges are the same, so every
+// accepted configuration is a valid policy.
+struct SecurityConfig {
+  int session_idle_minutes = 30;
+  int password_min_length = 8;
+  int password_min_classes = 3;
+  int password_expiry_days = 90;
+  int password_history = 5;
+  int password_max_failures = 5;
+  int password_lockout_minutes = 15;
+  CookieSecure cookie_secure = CookieSecure::kAuto;
+
+  bool operator==(const SecurityConfig&) const = default;
+};
+
+struct AuditConfig {
+  int retention_days = 365;
+
+  bool operator==(const AuditConfig&) const = default;
+};
+
+struct LogConfig {
+  LogLevel level = LogLevel::kInfo;
+  std::string dir;  // as configured; use Config::LogDir()
+
+  bool operator==(const LogConfig&) const = default;
+};
+
+struct Config {
+  std::string data_dir;
+  ServerConfig server;
+  DatabaseConfig database;
+  SecurityConfig security;
+  AuditConfig audit;
+  LogConfig log;
+
+  // database.url with the empty default and relative SQLite paths resolved
+  // against data_dir: "sqlite:/srv/zq/zhanqun.db", "postgresql://...".
+  std::string DatabaseUrl() const;
+  // log.dir resolved against data_dir; <data_dir>/logs when empty.
+  std::string LogDir() const;
+
+  bool operator==(const Config&) const = default;
+};
+
+// Reads <data_dir>/zhanqun.toml if it exists (absent = defaults), then applies
+// the ZHANQUN_<SECTION>_<KEY> entries of `env`. Entries of `env` that do not
+// start with ZHANQUN_<known section>_ are ignored (ZHANQUN_DATA and the like
+// belong to the CLI); an unknown key inside a known section is an error.
+Result<Config> LoadConfig(const std::string& data_dir,
+                          const std::map<std::string, std::string>& env);
+
+// The ZHANQUN_* variables of this process's environment, for LoadConfig.
+std::map<std::string, std::string> ProcessEnvironment();
+
+// Sets one option from text, as an environment variable would
+// (`key` is "section.key", e.g. "database.url"); `origin` names where the
+// value came from ("--db") and becomes Error.field on failure.
+Status SetOption(Config& config, std::string_view key, std::string_view value,
+                 std::string_view origin);
+
+// A commented zhanqun.toml listing every option at its default (commented
+// out), with its meaning, range and environment variable. Written by
+// `zhanqun init`.
+std::string DefaultConfigToml();
+
+// For display (`zhanqun config`, the console): effective values, with any
+// password in the database URL masked.
+nlohmann::json ToJson(const Config& config);
+
+struct OptionInfo {
+  std::string section;
+  std::string key;
+  std::string env;            // ZHANQUN_SECTION_KEY
+  std::string default_value;  // as written in TOML
+  std::string doc;            // Chinese, one line
+};
+
+// Every option, in file order.
+std::vector<OptionInfo> ListOptions();
+
+}  // namespace zhanqun::config

@@ -1,0 +1,720 @@
+// Allowlist sanitizer: gumbo parses the input as an HTML5 body fragment, the
+// tree is walked once, and only allowlisted elements and attributes are
+// written back out by our own serializer. Nothing from the input reaches the
+// output except through that serializer, so every '<' in the output starts a
+// tag we chose and every attribute value is quoted and escaped.
+#include "content/sanitizer.h"
+
+#include <gumbo.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace zhanqun::content {
+namespace {
+
+// Elements nested deeper than this are flattened into their text. The walk
+// recurses once per level, so this also bounds its stack use.
+constexpr int kMaxDepth = 100;
+
+// Parsing our own output can reshape the tree: unwrapping <center> in
+// <li><center><li> leaves an <li> directly inside an <li>, which the parser
+// then splits in two. Running the pass until its output is a fixed point makes
+// SanitizeHtml idempotent; in practice the second pass already agrees. Input
+// that has not settled after this many passes is reduced to its text.
+constexpr int kMaxPasses = 4;
+
+constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";
+
+// Bump allocator for gumbo. The parse tree is released with the arena instead
+// of gumbo_destroy_output, which recurses once per nesting level and would
+// overflow the stack on deeply nested input (gumbo's parser itself keeps its
+// stack of open elements on the heap). Gumbo frees only superseded buffers
+// (grown vectors and strings), so the waste stays proportional to the input.
+class Arena {
+ public:
+  static void* Allocate(void* self, size_t size) { return static_cast<Arena*>(self)->Take(size); }
+  static void Release(void* /*self*/, void* /*ptr*/) {}
+
+ private:
+  static constexpr size_t kAlign = alignof(std::max_align_t);
+  static constexpr size_t kBlockSize = size_t{64} * 1024;
+
+  void* Take(size_t size) {
+    size = size == 0 ? kAlign : (size + kAlign - 1) & ~(kAlign - 1);
+    if (size > kBlockSize / 4) {
+      // new char[] is aligned for any fundamental type.
+      blocks_.emplace_back(new char[size]);
+      return blocks_.back().get();
+    }
+    if (size > left_) {
+      blocks_.emplace_back(new char[kBlockSize]);
+      next_ = blocks_.back().get();
+      left_ = kBlockSize;
+    }
+    void* p = next_;
+    next_ += size;
+    left_ -= size;
+    return p;
+  }
+
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* next_ = nullptr;
+  size_t left_ = 0;
+};
+
+// Replaces ill-formed UTF-8 (one U+FFFD per maximal ill-formed subsequence,
+// as the Unicode standard and WHATWG decoders do) and NUL with U+FFFD. Gumbo
+// would silently drop a NUL in text; replacing it first keeps it visible.
+std::string ScrubUtf8(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  size_t i = 0;
+  while (i < in.size()) {
+    const auto b = static_cast<unsigned char>(in[i]);
+    if (b < 0x80) {
+      if (b == 0) {
+        out += kReplacementChar;
+      } else {
+        out += static_cast<char>(b);
+      }
+      ++i;
+      continue;
+    }
+    size_t need = 0;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xBF;
+    if (b >= 0xC2 && b <= 0xDF) {
+      need = 1;
+    } else if (b >= 0xE0 && b <= 0xEF) {
+      need = 2;
+      if (b == 0xE0) lo = 0xA0;
+      if (b == 0xED) hi = 0x9F;  // no surrogates
+    } else if (b >= 0xF0 && b <= 0xF4) {
+      need = 3;
+      if (b == 0xF0) lo = 0x90;
+      if (b == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+    } else {
+      out += kReplacementChar;
+      ++i;
+      continue;
+    }
+    size_t j = i + 1;
+    for (size_t k = 0; k < need; ++k, ++j) {
+      if (j >= in.size()) break;
+      const auto c = static_cast<unsigned char>(in[j]);
+      if (c < (k == 0 ? lo : 0x80) || c > (k == 0 ? hi : 0xBF)) break;
+    }
+    if (j - i == need + 1) {
+      out.append(in.substr(i, j - i));
+    } else {
+      out += kReplacementChar;
+    }
+    i = j;
+  }
+  return out;
+}
+
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = AsciiLower(c);
+  return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+  }
+  return true;
+}
+
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsHtmlSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+bool IsDigits(std::string_view s, size_t max_len) {
+  if (s.empty() || s.size() > max_len) return false;
+  for (char c : s) {
+    if (!IsAsciiDigit(c)) return false;
+  }
+  return true;
+}
+
+std::string_view TrimHtmlSpace(std::string_view s) {
+  while (!s.empty() && IsHtmlSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsHtmlSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+void AppendEscaped(std::string* out, std::string_view s, bool in_attribute) {
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        *out += "&amp;";
+        break;
+      case '<':
+        *out += "&lt;";
+        break;
+      case '>':
+        *out += "&gt;";
+        break;
+      case '"':
+        *out += in_attribute ? "&quot;" : "\"";
+        break;
+      case '\'':
+        *out += in_attribute ? "&#39;" : "'";
+        break;
+      case '\0':
+        *out += kReplacementChar;
+        break;
+      default:
+        *out += c;
+    }
+  }
+}
+
+// ---- URLs -----------------------------------------------------------------
+
+// What a browser ignores when it parses a URL attribute: leading and trailing
+// C0 controls and spaces, and tabs and newlines anywhere ("jav&#x09;ascript:").
+// Other controls are dropped too rather than left for the browser to encode.
+std::string CleanUrl(std::string_view raw) {
+  while (!raw.empty() && static_cast<unsigned char>(raw.front()) <= 0x20) raw.remove_prefix(1);
+  while (!raw.empty() && static_cast<unsigned char>(raw.back()) <= 0x20) raw.remove_suffix(1);
+  std::string url;
+  url.reserve(raw.size());
+  for (char c : raw) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) continue;
+    url += c;
+  }
+  return url;
+}
+
+// The scheme as the WHATWG URL parser would find it, lower-cased; empty for a
+// relative URL (which includes "#anchor" and "//host/path").
+std::string SchemeOf(std::string_view url) {
+  if (url.empty() || !IsAsciiAlpha(url[0])) return {};
+  for (size_t i = 1; i < url.size(); ++i) {
+    const char c = url[i];
+    if (c == ':') return AsciiLower(url.substr(0, i));
+    if (!IsAsciiAlpha(c) && !IsAsciiDigit(c) && c != '+' && c != '-' && c != '.') return {};
+  }
+  return {};
+}
+
+bool IsSafeImageData(std::string_view url) {
+  constexpr std::array<std::string_view, 4> kPrefixes = {
+      "data:image/png;base64,", "data:image/jpeg;base64,", "data:image/gif;base64,",
+      "data:image/webp;base64,"};
+  for (std::string_view prefix : kPrefixes) {
+    if (url.size() <= prefix.size() || !EqualsIgnoreCase(url.substr(0, prefix.size()), prefix)) {
+      continue;
+    }
+    for (char c : url.substr(prefix.size())) {
+      if (!IsAsciiAlpha(c) && !IsAsciiDigit(c) && c != '+' && c != '/' && c != '=') return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+enum class UrlUse { kLink, kImage, kMedia };
+
+std::optional<std::string> SafeUrl(std::string_view raw, UrlUse use) {
+  std::string url = CleanUrl(raw);
+  if (url.empty()) return std::nullopt;
+  const std::string scheme = SchemeOf(url);
+  if (scheme.empty()) {
+    // A colon before the path starts means a scheme we could not read
+    // ("\u00A0javascript:", "java script:"): refused rather than trusted to be
+    // relative in every browser.
+    const size_t colon = url.find(':');
+    if (colon != std::string::npos && colon < url.find_first_of("/?#")) return std::nullopt;
+    return url;
+  }
+  if (scheme == "http" || scheme == "https") return url;
+  if (use == UrlUse::kLink && (scheme == "mailto" || scheme == "tel")) return url;
+  if (use == UrlUse::kImage && scheme == "data" && IsSafeImageData(url)) return url;
+  return std::nullopt;
+}
+
+// An https URL whose host is one of `hosts`. Anything the check cannot read
+// plainly (userinfo, percent-encoding, missing slashes) is refused.
+std::optional<std::string> SafeIframeUrl(std::string_view raw,
+                                         const std::vector<std::string>& hosts) {
+  std::string url = CleanUrl(raw);
+  constexpr std::string_view kPrefix = "https://";
+  if (url.size() <= kPrefix.size() || !EqualsIgnoreCase(url.substr(0, kPrefix.size()), kPrefix)) {
+    return std::nullopt;
+  }
+  const size_t start = kPrefix.size();
+  const size_t end = std::min(url.find_first_of("/?#\\", start), url.size());
+  std::string_view authority = std::string_view(url).substr(start, end - start);
+  if (authority.find_first_of("@%") != std::string_view::npos) return std::nullopt;
+  std::string_view host = authority;
+  if (const size_t colon = authority.find(':'); colon != std::string_view::npos) {
+    if (!IsDigits(authority.substr(colon + 1), 5)) return std::nullopt;
+    host = authority.substr(0, colon);
+  }
+  if (host.empty()) return std::nullopt;
+  for (const std::string& allowed : hosts) {
+    if (EqualsIgnoreCase(host, allowed)) return url;
+  }
+  return std::nullopt;
+}
+
+// ---- CSS --------------------------------------------------------------------
+
+bool IsAllowedCssProperty(std::string_view name) {
+  constexpr std::array<std::string_view, 14> kProperties = {
+      "text-align",  "font-weight",  "font-style",  "text-decoration", "color",
+      "background-color", "width", "height", "text-indent", "padding-left",
+      "margin-left", "border", "border-collapse", "vertical-align"};
+  for (std::string_view p : kProperties) {
+    if (name == p) return true;
+  }
+  return false;
+}
+
+// Keeps the declarations whose property is allowlisted and whose value is made
+// of plain tokens (keywords, numbers, units, #colours, rgb()); returns them
+// re-serialized as "name: value; name: value".
+std::string FilterStyle(std::string_view css) {
+  constexpr std::array<std::string_view, 8> kForbidden = {
+      "expression", "url(", "javascript", "\\", "/*", "@import", "behavior", "<"};
+  std::string out;
+  while (!css.empty()) {
+    const size_t semi = css.find(';');
+    std::string_view decl = css.substr(0, semi);
+    css = semi == std::string_view::npos ? std::string_view() : css.substr(semi + 1);
+
+    const size_t colon = decl.find(':');
+    if (colon == std::string_view::npos) continue;
+    const std::string name = AsciiLower(TrimHtmlSpace(decl.substr(0, colon)));
+    const std::string_view value = TrimHtmlSpace(decl.substr(colon + 1));
+    if (!IsAllowedCssProperty(name) || value.empty() || value.size() > 200) continue;
+
+    const std::string lower = AsciiLower(value);
+    bool ok = true;
+    for (std::string_view bad : kForbidden) {
+      if (lower.find(bad) != std::string::npos) ok = false;
+    }
+    for (char c : value) {
+      if (!IsAsciiAlpha(c) && !IsAsciiDigit(c) && !IsHtmlSpace(c) &&
+          std::string_view("#%.,()!+-/").find(c) == std::string_view::npos) {
+        ok = false;
+      }
+    }
+    // A negative margin moves the article over the page around it.
+    if (name == "margin-left" && value.front() == '-') ok = false;
+    if (!ok) continue;
+
+    if (!out.empty()) out += "; ";
+    out += name;
+    out += ": ";
+    bool space = false;
+    for (char c : value) {
+      if (IsHtmlSpace(c)) {
+        space = true;
+        continue;
+      }
+      if (space) out += ' ';
+      space = false;
+      out += c;
+    }
+  }
+  return out;
+}
+
+// ---- elements ---------------------------------------------------------------
+
+enum class Action { kKeep, kUnwrap, kDrop };
+
+std::string_view TagName(const GumboElement& element) {
+  if (element.tag != GUMBO_TAG_UNKNOWN) return gumbo_normalized_tagname(element.tag);
+  GumboStringPiece piece = element.original_tag;
+  gumbo_tag_from_original_text(&piece);
+  return {piece.data, piece.length};
+}
+
+Action Classify(const GumboElement& element) {
+  if (element.tag_namespace != GUMBO_NAMESPACE_HTML) return Action::kDrop;
+  switch (element.tag) {
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_BR:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_H1:
+    case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6:
+    case GUMBO_TAG_STRONG:
+    case GUMBO_TAG_B:
+    case GUMBO_TAG_EM:
+    case GUMBO_TAG_I:
+    case GUMBO_TAG_U:
+    case GUMBO_TAG_S:
+    case GUMBO_TAG_SUB:
+    case GUMBO_TAG_SUP:
+    case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_PRE:
+    case GUMBO_TAG_CODE:
+    case GUMBO_TAG_SPAN:
+    case GUMBO_TAG_DIV:
+    case GUMBO_TAG_A:
+    case GUMBO_TAG_IMG:
+    case GUMBO_TAG_UL:
+    case GUMBO_TAG_OL:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_THEAD:
+    case GUMBO_TAG_TBODY:
+    case GUMBO_TAG_TFOOT:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_TH:
+    case GUMBO_TAG_TD:
+    case GUMBO_TAG_CAPTION:
+    case GUMBO_TAG_COLGROUP:
+    case GUMBO_TAG_COL:
+    case GUMBO_TAG_FIGURE:
+    case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_VIDEO:
+    case GUMBO_TAG_AUDIO:
+    case GUMBO_TAG_SOURCE:
+    case GUMBO_TAG_IFRAME:  // kept only with an allowed src; see Attributes()
+      return Action::kKeep;
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_OBJECT:
+    case GUMBO_TAG_EMBED:
+    case GUMBO_TAG_APPLET:
+    case GUMBO_TAG_PARAM:
+    case GUMBO_TAG_FORM:
+    case GUMBO_TAG_INPUT:
+    case GUMBO_TAG_BUTTON:
+    case GUMBO_TAG_SELECT:
+    case GUMBO_TAG_TEXTAREA:
+    case GUMBO_TAG_OPTION:
+    case GUMBO_TAG_OPTGROUP:
+    case GUMBO_TAG_DATALIST:
+    case GUMBO_TAG_KEYGEN:
+    case GUMBO_TAG_FRAME:
+    case GUMBO_TAG_FRAMESET:
+    case GUMBO_TAG_NOFRAMES:
+    case GUMBO_TAG_NOEMBED:
+    case GUMBO_TAG_SVG:
+    case GUMBO_TAG_MATH:
+    case GUMBO_TAG_LINK:
+    case GUMBO_TAG_META:
+    case GUMBO_TAG_BASE:
+    case GUMBO_TAG_TITLE:
+    case GUMBO_TAG_HEAD:
+      return Action::kDrop;
+    case GUMBO_TAG_UNKNOWN:
+      // Word's <xml> islands hold document properties, not article text.
+      return EqualsIgnoreCase(TagName(element), "xml") ? Action::kDrop : Action::kUnwrap;
+    default:
+      return Action::kUnwrap;
+  }
+}
+
+bool IsVoid(GumboTag tag) {
+  return tag == GUMBO_TAG_BR || tag == GUMBO_TAG_HR || tag == GUMBO_TAG_IMG ||
+         tag == GUMBO_TAG_COL || tag == GUMBO_TAG_SOURCE;
+}
+
+// Elements in which the parser moves non-whitespace text elsewhere (foster
+// parenting), so writing text there would not survive a second parse.
+bool IsTableContext(GumboTag tag) {
+  return tag == GUMBO_TAG_TABLE || tag == GUMBO_TAG_THEAD || tag == GUMBO_TAG_TBODY ||
+         tag == GUMBO_TAG_TFOOT || tag == GUMBO_TAG_TR || tag == GUMBO_TAG_COLGROUP;
+}
+
+bool IsBooleanAttribute(std::string_view name) {
+  return name == "controls" || name == "allowfullscreen";
+}
+
+bool IsLanguageTag(std::string_view s) {
+  if (s.empty() || s.size() > 35) return false;
+  for (char c : s) {
+    if (!IsAsciiAlpha(c) && !IsAsciiDigit(c) && c != '-') return false;
+  }
+  return true;
+}
+
+bool IsMimeType(std::string_view s) {
+  if (s.empty() || s.size() > 100 || s.find('/') == std::string_view::npos) return false;
+  for (char c : s) {
+    if (!IsAsciiAlpha(c) && !IsAsciiDigit(c) &&
+        std::string_view("/+.-_;=, \"").find(c) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> OneOf(std::string_view value,
+                                 std::initializer_list<std::string_view> allowed) {
+  for (std::string_view a : allowed) {
+    if (EqualsIgnoreCase(value, a)) return std::string(a);
+  }
+  return std::nullopt;
+}
+
+// The value to write for an attribute of `tag` beyond the global ones, or
+// nullopt to drop the attribute.
+std::optional<std::string> TagAttribute(GumboTag tag, std::string_view name,
+                                        std::string_view value, const SanitizeOptions& options) {
+  switch (tag) {
+    case GUMBO_TAG_A:
+      if (name == "href") return SafeUrl(value, UrlUse::kLink);
+      if (name == "target") return OneOf(value, {"_blank"});
+      break;
+    case GUMBO_TAG_IMG:
+      if (name == "src") return SafeUrl(value, UrlUse::kImage);
+      if (name == "alt") return std::string(value);
+      if (name == "width" || name == "height") {
+        if (IsDigits(value, 5)) return std::string(value);
+      }
+      break;
+    case GUMBO_TAG_TD:
+    case GUMBO_TAG_TH:
+      if (name == "colspan" || name == "rowspan") {
+        if (IsDigits(value, 4)) return std::string(value);
+      }
+      if (name == "scope") return OneOf(value, {"row", "col", "rowgroup", "colgroup"});
+      break;
+    case GUMBO_TAG_OL:
+      if (name == "start") {
+        std::string_view digits = value.substr(!value.empty() && value[0] == '-' ? 1 : 0);
+        if (IsDigits(digits, 9)) return std::string(value);
+      }
+      if (name == "type") {
+        if (value == "1" || value == "a" || value == "A" || value == "i" || value == "I") {
+          return std::string(value);
+        }
+      }
+      break;
+    case GUMBO_TAG_VIDEO:
+    case GUMBO_TAG_AUDIO:
+    case GUMBO_TAG_SOURCE:
+      if (name == "src" || name == "poster") return SafeUrl(value, UrlUse::kMedia);
+      if (name == "controls") return std::string();
+      if (name == "type" && IsMimeType(value)) return std::string(value);
+      break;
+    case GUMBO_TAG_IFRAME:
+      if (name == "src") return SafeIframeUrl(value, options.iframe_hosts);
+      if (name == "width" || name == "height") {
+        if (IsDigits(value, 5)) return std::string(value);
+      }
+      if (name == "allowfullscreen") return std::string();
+      break;
+    default:
+      break;
+  }
+  return std::nullopt;
+}
+
+void AppendAttribute(std::string* out, std::string_view name, std::string_view value) {
+  *out += ' ';
+  *out += name;
+  if (value.empty() && IsBooleanAttribute(name)) return;
+  *out += "=\"";
+  AppendEscaped(out, value, /*in_attribute=*/true);
+  *out += '"';
+}
+
+class Writer {
+ public:
+  explicit Writer(const SanitizeOptions& options) : options_(options) {}
+
+  void Children(const GumboVector& children, GumboTag context, int depth) {
+    for (unsigned i = 0; i < children.length; ++i) {
+      Node(static_cast<const GumboNode*>(children.data[i]), context, depth);
+    }
+  }
+
+  // Writes only the text under `node`, without recursion.
+  void Flatten(const GumboNode* node, GumboTag context) {
+    if (IsTableContext(context)) return;
+    std::vector<const GumboNode*> stack = {node};
+    while (!stack.empty()) {
+      const GumboNode* n = stack.back();
+      stack.pop_back();
+      switch (n->type) {
+        case GUMBO_NODE_TEXT:
+        case GUMBO_NODE_WHITESPACE:
+        case GUMBO_NODE_CDATA:
+          AppendEscaped(&out_, n->v.text.text, /*in_attribute=*/false);
+          break;
+        case GUMBO_NODE_ELEMENT:
+          if (Classify(n->v.element) != Action::kDrop) {
+            const GumboVector& c = n->v.element.children;
+            for (unsigned i = c.length; i > 0; --i) {
+              stack.push_back(static_cast<const GumboNode*>(c.data[i - 1]));
+            }
+          }
+          break;
+        default:  // comments, templates
+          break;
+      }
+    }
+  }
+
+  std::string Take() { return std::move(out_); }
+
+ private:
+  void Node(const GumboNode* node, GumboTag context, int depth) {
+    switch (node->type) {
+      case GUMBO_NODE_TEXT:
+      case GUMBO_NODE_WHITESPACE:
+      case GUMBO_NODE_CDATA:
+        Text(node->v.text.text, context);
+        break;
+      case GUMBO_NODE_ELEMENT:
+        Element(node, context, depth);
+        break;
+      default:  // comments (Word's conditional comments included), templates
+        break;
+    }
+  }
+
+  void Text(std::string_view text, GumboTag context) {
+    if (IsTableContext(context) && !TrimHtmlSpace(text).empty()) return;
+    AppendEscaped(&out_, text, /*in_attribute=*/false);
+  }
+
+  void Element(const GumboNode* node, GumboTag context, int depth) {
+    const GumboElement& element = node->v.element;
+    const Action action = Classify(element);
+    if (action == Action::kDrop) return;
+    if (depth > kMaxDepth) {
+      Flatten(node, context);
+      return;
+    }
+    if (action == Action::kUnwrap) {
+      Children(element.children, context, depth + 1);
+      return;
+    }
+    std::string attributes;
+    if (!Attributes(element, &attributes)) return;
+    const GumboTag tag = element.tag;
+    // Word wraps every run in <span>; without attributes they say nothing.
+    if ((tag == GUMBO_TAG_SPAN || tag == GUMBO_TAG_A) && attributes.empty()) {
+      Children(element.children, context, depth + 1);
+      return;
+    }
+    const std::string_view name = gumbo_normalized_tagname(tag);
+    out_ += '<';
+    out_ += name;
+    out_ += attributes;
+    out_ += '>';
+    if (IsVoid(tag)) return;
+    // An iframe's content is raw text to the parser; it is never written.
+    if (tag != GUMBO_TAG_IFRAME) {
+      const size_t start = out_.size();
+      Children(element.children, tag, depth + 1);
+      // The parser drops a newline right after <pre>; write one more so the
+      // content's own leading newline survives the next parse.
+      if (tag == GUMBO_TAG_PRE && start < out_.size() && out_[start] == '\n') {
+        out_.insert(start, 1, '\n');
+      }
+    }
+    out_ += "</";
+    out_ += name;
+    out_ += '>';
+  }
+
+  // Appends the allowed attributes of `element` to `out`. Returns false when
+  // the element must go entirely (an img or iframe without a usable src).
+  bool Attributes(const GumboElement& element, std::string* out) const {
+    const GumboTag tag = element.tag;
+    bool has_src = false;
+    bool target_blank = false;
+    for (unsigned i = 0; i < element.attributes.length; ++i) {
+      const auto* attr = static_cast<const GumboAttribute*>(element.attributes.data[i]);
+      const std::string_view name = attr->name;
+      const std::string_view value = attr->value;
+      if (name == "title") {
+        AppendAttribute(out, name, value);
+      } else if (name == "lang") {
+        if (IsLanguageTag(value)) AppendAttribute(out, name, value);
+      } else if (name == "dir") {
+        if (auto dir = OneOf(value, {"ltr", "rtl", "auto"})) AppendAttribute(out, name, *dir);
+      } else if (name == "style") {
+        const std::string css = FilterStyle(value);
+        if (!css.empty()) AppendAttribute(out, name, css);
+      } else if (auto kept = TagAttribute(tag, name, value, options_)) {
+        AppendAttribute(out, name, *kept);
+        if (name == "src") has_src = true;
+        if (name == "target") target_blank = true;
+      }
+    }
+    if ((tag == GUMBO_TAG_IMG || tag == GUMBO_TAG_IFRAME) && !has_src) return false;
+    if (target_blank) AppendAttribute(out, "rel", "noopener noreferrer");
+    if (tag == GUMBO_TAG_IFRAME) {
+      AppendAttribute(out, "sandbox", "allow-scripts allow-same-origin allow-presentation");
+    }
+    return true;
+  }
+
+  const SanitizeOptions& options_;
+  std::string out_;
+};
+
+enum class Mode { kMarkup, kTextOnly };
+
+std::string RunPass(std::string_view html, const SanitizeOptions& options, Mode mode) {
+  const std::string input = ScrubUtf8(html);
+  Arena arena;
+  GumboOptions gumbo_options = kGumboDefaultOptions;
+  gumbo_options.allocator = &Arena::Allocate;
+  gumbo_options.deallocator = &Arena::Release;
+  gumbo_options.userdata = &arena;
+  gumbo_options.max_errors = 0;  // we never read them
+  gumbo_options.fragment_context = GUMBO_TAG_BODY;
+  const GumboOutput* output =
+      gumbo_parse_with_options(&gumbo_options, input.data(), input.size());
+  if (output == nullptr || output->root == nullptr) return {};
+
+  Writer writer(options);
+  if (mode == Mode::kTextOnly) {
+    writer.Flatten(output->root, GUMBO_TAG_BODY);
+  } else {
+    writer.Children(output->root->v.element.children, GUMBO_TAG_BODY, 1);
+  }
+  return writer.Take();
+}
+
+}  // namespace
+
+std::string SanitizeHtml(std::string_view html, const SanitizeOptions& options) {
+  std::string out = RunPass(html, options, Mode::kMarkup);
+  for (int pass = 1; pass < kMaxPasses; ++pass) {
+    std::string again = RunPass(out, options, Mode::kMarkup);
+    if (again == out) return out;
+    out = std::move(again);
+  }
+  return RunPass(out, options, Mode::kTextOnly);
+}
+
+}  // namespace zhanqun::content

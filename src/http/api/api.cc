@@ -1,0 +1,442 @@
+#include "http/api/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <unordered_map>
+
+#include "http/multipart.h"
+#include "security/crypto.h"
+#include "zhanqun/version.h"
+
+namespace zhanqun::http {
+
+using nlohmann::json;
+using service::Principal;
+using service::Session;
+
+int HttpStatus(Code code) {
+  switch (code) {
+    case Code::kInvalidArgument: return 400;
+    case Code::kNotFound: return 404;
+    case Code::kConflict: return 409;
+    case Code::kUnauthenticated: return 401;
+    case Code::kForbidden: return 403;
+    case Code::kLocked: return 423;
+    case Code::kPasswordChangeRequired: return 403;
+    case Code::kTooLarge: return 413;
+    case Code::kRateLimited: return 429;
+    case Code::kUnavailable: return 503;
+    case Code::kTimeout: return 504;
+    case Code::kCorruption: return 500;
+    case Code::kInternal: return 500;
+  }
+  return 500;
+}
+
+Response JsonResponse(int status, const json& body) {
+  Response r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  r.Set("Content-Type", "application/json; charset=utf-8");
+  r.Set("Cache-Control", "no-store");
+  r.Set("X-Content-Type-Options", "nosniff");
+  r.Set("X-Frame-Options", "DENY");
+  r.Set("Referrer-Policy", "same-origin");
+  return r;
+}
+
+Response ErrorResponse(const Error& e) {
+  if (!e.internal.empty()) spdlog::warn("api error {}: {}", CodeName(e.code), e.internal);
+  std::string message = e.message.empty() ? "请求失败" : e.message;
+  return JsonResponse(HttpStatus(e.code),
+                      {{"error", {{"code", CodeName(e.code)}, {"message", message}, {"field", e.field}}}});
+}
+
+namespace {
+
+constexpr const char* kCookie = "zq_session";
+
+struct Reply {
+  int status = 200;
+  json body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct Call {
+  Request& req;
+  json body;
+  std::optional<Session> session;
+  const Principal& who() const { return session->principal; }
+  int64_t Id(const char* name = "id") const { return std::stoll(req.params.at(name)); }
+};
+
+using ApiFn = std::function<Result<Reply>(Call&)>;
+
+Result<Reply> Ok(Result<json> r, int status = 200) {
+  if (!r) return Fail(std::move(r.error()));
+  return Reply{status, std::move(*r), {}};
+}
+
+Result<Reply> NoContent(Status st) {
+  if (!st) return Fail(std::move(st.error()));
+  return Reply{204, nullptr, {}};
+}
+
+Result<service::Page> ParsePage(const Request& req) {
+  service::Page p;
+  auto num = [&](const char* name, int64_t lo, int64_t hi, int64_t& out) -> Status {
+    std::string v = req.Query(name);
+    if (v.empty()) return {};
+    if (v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) {
+      return Fail(Error::Invalid(name, std::string(name) + " 必须是整数"));
+    }
+    int64_t n = std::stoll(v);
+    if (n < lo || n > hi) {
+      return Fail(Error::Invalid(name, std::string(name) + " 必须在 " + std::to_string(lo) +
+                                           " 到 " + std::to_string(hi) + " 之间"));
+    }
+    out = n;
+    return {};
+  };
+  ZQ_TRY(num("page", 1, 1000000, p.page));
+  ZQ_TRY(num("page_size", 1, 100, p.page_size));
+  return p;
+}
+
+// Query filters passed to the service as JSON: integers where they parse.
+json Filters(const Request& req, std::initializer_list<const char*> names) {
+  json f = json::object();
+  for (const char* n : names) {
+    std::string v = req.Query(n);
+    if (v.empty()) continue;
+    if (v.size() < 19 && v.find_first_not_of("0123456789") == std::string::npos) {
+      f[n] = std::stoll(v);
+    } else {
+      f[n] = v;
+    }
+  }
+  return f;
+}
+
+bool IsJsonContentType(std::string_view ct) {
+  return ct.rfind("application/json", 0) == 0;
+}
+
+class LoginLimiter {
+ public:
+  explicit LoginLimiter(int per_minute) : per_minute_(per_minute) {}
+  bool Allow(const std::string& ip) {
+    using namespace std::chrono;
+    int64_t now = duration_cast<seconds>(steady_clock::now().time_since_epoch()).count();
+    std::lock_guard lock(mu_);
+    if (buckets_.size() > 100000) buckets_.clear();
+    auto& b = buckets_[ip];
+    if (now / 60 != b.minute) {
+      b.minute = now / 60;
+      b.count = 0;
+    }
+    return ++b.count <= per_minute_;
+  }
+
+ private:
+  struct Bucket {
+    int64_t minute = 0;
+    int count = 0;
+  };
+  int per_minute_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace
+
+struct Api::Impl {
+  explicit Impl(int per_minute) : limiter(per_minute) {}
+  LoginLimiter limiter;
+};
+
+Api::Api(service::Service& service, ApiOptions options)
+    : service_(service),
+      options_(std::move(options)),
+      impl_(std::make_unique<Impl>(options_.login_attempts_per_minute)) {
+  AddRoutes();
+}
+
+Api::~Api() = default;
+
+Response Api::Handle(Request& req) {
+  try {
+    auto m = router_.Find(req.method, req.path);
+    if (!m.route) {
+      if (m.path_matched) {
+        Response r = ErrorResponse(Error{Code::kInvalidArgument, "不支持的请求方法 " + req.method,
+                                         "method", {}});
+        r.status = 405;
+        r.Set("Allow", m.allow);
+        return r;
+      }
+      return ErrorResponse(Error::NotFound("接口不存在"));
+    }
+    req.params = std::move(m.params);
+    return m.route->handler(req);
+  } catch (const std::exception& e) {
+    return ErrorResponse(Error::Internal(std::string("unhandled: ") + e.what()));
+  }
+}
+
+void Api::AddRoutes() {
+  auto add = [this](std::string method, std::string pattern, std::string owner,
+                    std::string summary, ApiFn fn) {
+    bool needs_session = owner != "anyone";
+    bool allowed_during_change = pattern == "/api/v1/me" || pattern == "/api/v1/auth/password" ||
+                                 pattern == "/api/v1/auth/logout";
+    bool multipart = pattern == "/api/v1/sites/{id}/media" && method == "POST";
+    Handler h = [this, fn, needs_session, allowed_during_change, multipart,
+                 method](Request& req) -> Response {
+      Call call{req, nullptr, std::nullopt};
+      bool mutating = method != "GET";
+      if (needs_session) {
+        auto s = service_.Authenticate(req.Cookie(kCookie), req.remote_addr);
+        if (!s) return ErrorResponse(s.error());
+        call.session = std::move(*s);
+        if (mutating) {
+          std::string_view token = req.Header("x-csrf-token");
+          if (token.empty() || !security::ConstantTimeEquals(token, call.session->csrf)) {
+            return ErrorResponse(Error{Code::kForbidden, "缺少或无效的 CSRF 令牌（X-CSRF-Token）",
+                                       "X-CSRF-Token", {}});
+          }
+        }
+        if (call.session->principal.must_change_password && !allowed_during_change) {
+          return ErrorResponse(Error{Code::kPasswordChangeRequired, "请先修改密码", "password", {}});
+        }
+      }
+      if (mutating && !multipart) {
+        if (!req.body.empty()) {
+          if (!IsJsonContentType(req.Header("content-type"))) {
+            Response r = ErrorResponse(
+                Error::Invalid("Content-Type", "请求体必须是 JSON（Content-Type: application/json）"));
+            r.status = 415;
+            return r;
+          }
+          json body = json::parse(req.body, nullptr, false);
+          if (body.is_discarded()) {
+            return ErrorResponse(Error::Invalid("body", "请求体不是有效的 JSON"));
+          }
+          call.body = std::move(body);
+        } else if (method == "POST" && !needs_session) {
+          return ErrorResponse(Error::Invalid("body", "请求体不能为空"));
+        }
+      }
+      auto r = fn(call);
+      if (!r) return ErrorResponse(r.error());
+      Response resp = r->status == 204 ? Response{} : JsonResponse(r->status, r->body);
+      resp.status = r->status;
+      for (auto& [k, v] : r->headers) resp.Set(k, v);
+      return resp;
+    };
+    router_.Add(Route{std::move(method), std::move(pattern), std::move(owner), std::move(summary),
+                      std::move(h)});
+  };
+
+  add("GET", "/api/v1/health", "anyone", "健康检查", [](Call&) -> Result<Reply> {
+    return Reply{200, {{"status", "ok"}, {"version", kVersion}}, {}};
+  });
+
+  // --- auth -------------------------------------------------------------
+  add("POST", "/api/v1/auth/login", "anyone", "登录", [this](Call& c) -> Result<Reply> {
+    if (!IsJsonContentType(c.req.Header("content-type"))) {
+      return Fail(Error::Invalid("Content-Type", "请求体必须是 JSON（Content-Type: application/json）"));
+    }
+    if (!impl_->limiter.Allow(c.req.remote_addr)) {
+      return Fail(Error{Code::kRateLimited, "登录尝试过于频繁，请稍后再试", "", {}});
+    }
+    if (!c.body.is_object()) return Fail(Error::Invalid("body", "请求体必须是 JSON 对象"));
+    auto str = [&](const char* k) -> Result<std::string> {
+      if (!c.body.contains(k) || !c.body[k].is_string()) {
+        return Fail(Error::Invalid(k, std::string(k) + " 必须是字符串"));
+      }
+      return c.body[k].get<std::string>();
+    };
+    ZQ_ASSIGN_OR_RETURN(std::string username, str("username"));
+    ZQ_ASSIGN_OR_RETURN(std::string password, str("password"));
+    auto r = service_.Login(username, password, c.req.remote_addr,
+                            std::string(c.req.Header("user-agent")));
+    security::Wipe(password);
+    if (!r) return Fail(std::move(r.error()));
+    bool secure = options_.cookie_secure == "always" ||
+                  (options_.cookie_secure == "auto" && c.req.tls);
+    Reply reply{200,
+                {{"user", r->user},
+                 {"csrf", r->csrf},
+                 {"password_change_required", r->password_change_required},
+                 {"password_change_reason", r->password_change_reason}},
+                {}};
+    reply.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + r->token +
+                                                 "; Path=/; HttpOnly; SameSite=Strict" +
+                                                 (secure ? "; Secure" : ""));
+    return reply;
+  });
+  add("POST", "/api/v1/auth/logout", "signed_in", "退出登录", [this](Call& c) -> Result<Reply> {
+    ZQ_TRY(service_.Logout(*c.session));
+    Reply reply{204, nullptr, {}};
+    reply.headers.emplace_back("Set-Cookie", std::string(kCookie) +
+                                                 "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    return reply;
+  });
+  add("POST", "/api/v1/auth/password", "signed_in", "修改本人密码", [this](Call& c) {
+    return NoContent(service_.ChangeOwnPassword(*c.session, c.body));
+  });
+  add("GET", "/api/v1/me", "signed_in", "当前用户", [this](Call& c) -> Result<Reply> {
+    ZQ_ASSIGN_OR_RETURN(json me, service_.Me(c.who()));
+    return Reply{200, {{"user", me}, {"csrf", c.session->csrf}}, {}};
+  });
+
+  // --- departments --------------------------------------------------------
+  add("GET", "/api/v1/departments", "signed_in", "部门与学校列表",
+      [this](Call& c) { return Ok(service_.ListDepartments(c.who())); });
+  add("POST", "/api/v1/departments", "sysadmin", "新建部门或学校",
+      [this](Call& c) { return Ok(service_.CreateDepartment(c.who(), c.body), 201); });
+
+  // --- sites ----------------------------------------------------------------
+  add("GET", "/api/v1/sites", "site:read", "站点列表", [this](Call& c) -> Result<Reply> {
+    ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
+    return Ok(service_.ListSites(c.who(), page, c.req.Query("q")));
+  });
+  add("POST", "/api/v1/sites", "sysadmin", "新建站点",
+      [this](Call& c) { return Ok(service_.CreateSite(c.who(), c.body), 201); });
+  add("GET", "/api/v1/sites/{id}", "site:read", "站点详情",
+      [this](Call& c) { return Ok(service_.GetSite(c.who(), c.Id())); });
+  add("PATCH", "/api/v1/sites/{id}", "site:manage", "修改站点",
+      [this](Call& c) { return Ok(service_.UpdateSite(c.who(), c.Id(), c.body)); });
+  add("DELETE", "/api/v1/sites/{id}", "sysadmin", "删除站点",
+      [this](Call& c) { return NoContent(service_.DeleteSite(c.who(), c.Id())); });
+
+  // --- columns -----------------------------------------------------------
+  add("GET", "/api/v1/sites/{id}/columns", "site:read", "栏目列表",
+      [this](Call& c) { return Ok(service_.ListColumns(c.who(), c.Id())); });
+  add("POST", "/api/v1/sites/{id}/columns", "site:manage", "新建栏目",
+      [this](Call& c) { return Ok(service_.CreateColumn(c.who(), c.Id(), c.body), 201); });
+  add("PATCH", "/api/v1/columns/{id}", "site:manage", "修改栏目",
+      [this](Call& c) { return Ok(service_.UpdateColumn(c.who(), c.Id(), c.body)); });
+  add("DELETE", "/api/v1/columns/{id}", "site:manage", "删除栏目",
+      [this](Call& c) { return NoContent(service_.DeleteColumn(c.who(), c.Id())); });
+
+  // --- articles ----------------------------------------------------------
+  add("GET", "/api/v1/sites/{id}/articles", "site:read", "信息列表",
+      [this](Call& c) -> Result<Reply> {
+        ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
+        json f = Filters(c.req, {"column_id", "status", "created_by", "q", "from", "to"});
+        return Ok(service_.ListArticles(c.who(), c.Id(), page, f));
+      });
+  add("POST", "/api/v1/sites/{id}/articles", "site:edit", "新建信息",
+      [this](Call& c) { return Ok(service_.CreateArticle(c.who(), c.Id(), c.body), 201); });
+  add("GET", "/api/v1/articles/{id}", "site:read", "信息详情",
+      [this](Call& c) { return Ok(service_.GetArticle(c.who(), c.Id())); });
+  add("PATCH", "/api/v1/articles/{id}", "site:edit", "修改信息",
+      [this](Call& c) { return Ok(service_.UpdateArticle(c.who(), c.Id(), c.body)); });
+  add("GET", "/api/v1/articles/{id}/revisions", "site:read", "信息修订历史",
+      [this](Call& c) { return Ok(service_.ListRevisions(c.who(), c.Id())); });
+  for (const char* action : {"submit", "approve", "reject", "publish", "withdraw"}) {
+    std::string a = action;
+    std::string owner = a == "submit" ? "site:edit" : "site:review";
+    static const std::map<std::string, std::string> kSummary = {{"submit", "提交审核"},
+                                                                {"approve", "审核通过"},
+                                                                {"reject", "退回修改"},
+                                                                {"publish", "发布"},
+                                                                {"withdraw", "撤回"}};
+    add("POST", "/api/v1/articles/{id}/" + a, owner, kSummary.at(a),
+        [this, a](Call& c) { return Ok(service_.ArticleAction(c.who(), c.Id(), a, c.body)); });
+  }
+
+  // --- media ---------------------------------------------------------------
+  add("GET", "/api/v1/sites/{id}/media", "site:read", "媒体库",
+      [this](Call& c) -> Result<Reply> {
+        ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
+        return Ok(service_.ListMedia(c.who(), c.Id(), page));
+      });
+  add("POST", "/api/v1/sites/{id}/media", "site:edit", "上传图片或附件",
+      [this](Call& c) -> Result<Reply> {
+        if (c.req.body_file.empty()) {
+          return Fail(Error::Invalid("Content-Type", "上传文件须使用 multipart/form-data"));
+        }
+        MultipartLimits limits;
+        limits.max_file_bytes = options_.max_upload_bytes;
+        limits.max_parts = 8;
+        ZQ_ASSIGN_OR_RETURN(
+            auto parts, ParseMultipartFile(c.req.body_file, c.req.Header("content-type"),
+                                           options_.upload_dir, limits));
+        std::string alt, file_path, filename, mime;
+        for (const auto& p : parts) {
+          if (p.name == "alt" && !p.is_file) alt = p.value;
+          if (p.name == "file" && p.is_file && !p.file_path.empty()) {
+            file_path = p.file_path;
+            filename = p.filename;
+            mime = p.content_type;
+          }
+        }
+        auto cleanup = [&] {
+          std::error_code ec;
+          for (const auto& p : parts) {
+            if (!p.file_path.empty()) std::filesystem::remove(p.file_path, ec);
+          }
+        };
+        if (file_path.empty()) {
+          cleanup();
+          return Fail(Error::Invalid("file", "缺少上传文件（字段 file）"));
+        }
+        auto r = service_.AddMedia(c.who(), c.Id(), file_path, filename, mime, alt);
+        cleanup();
+        return Ok(std::move(r), 201);
+      });
+
+  // --- users and grants --------------------------------------------------
+  add("GET", "/api/v1/users", "sysadmin|secadmin", "账号列表", [this](Call& c) -> Result<Reply> {
+    ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
+    return Ok(service_.ListUsers(c.who(), page, c.req.Query("q")));
+  });
+  add("POST", "/api/v1/users", "sysadmin", "新建账号",
+      [this](Call& c) { return Ok(service_.CreateUser(c.who(), c.body), 201); });
+  add("GET", "/api/v1/users/{id}", "sysadmin|secadmin|self", "账号详情",
+      [this](Call& c) { return Ok(service_.GetUser(c.who(), c.Id())); });
+  add("PATCH", "/api/v1/users/{id}", "sysadmin|self", "修改账号",
+      [this](Call& c) { return Ok(service_.UpdateUser(c.who(), c.Id(), c.body)); });
+  add("POST", "/api/v1/users/{id}/reset-password", "sysadmin", "重置密码",
+      [this](Call& c) { return Ok(service_.ResetPassword(c.who(), c.Id())); });
+  add("POST", "/api/v1/users/{id}/unlock", "secadmin", "解锁账号",
+      [this](Call& c) { return Ok(service_.UnlockUser(c.who(), c.Id())); });
+  add("GET", "/api/v1/users/{id}/grants", "sysadmin|self", "账号的站点权限",
+      [this](Call& c) { return Ok(service_.ListGrants(c.who(), c.Id())); });
+  add("POST", "/api/v1/users/{id}/grants", "sysadmin", "分配站点权限",
+      [this](Call& c) { return Ok(service_.AddGrant(c.who(), c.Id(), c.body), 201); });
+  add("DELETE", "/api/v1/grants/{id}", "sysadmin", "撤销站点权限",
+      [this](Call& c) { return NoContent(service_.RemoveGrant(c.who(), c.Id())); });
+
+  // --- security settings (安全管理员) ---------------------------------------
+  add("GET", "/api/v1/settings/security", "secadmin", "安全设置",
+      [this](Call& c) { return Ok(service_.GetSecuritySettings(c.who())); });
+  add("PATCH", "/api/v1/settings/security", "secadmin", "修改安全设置",
+      [this](Call& c) { return Ok(service_.UpdateSecuritySettings(c.who(), c.body)); });
+
+  // --- audit (审计管理员) ---------------------------------------------------
+  add("GET", "/api/v1/audit", "auditor", "审计日志", [this](Call& c) -> Result<Reply> {
+    ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
+    json f = Filters(c.req, {"actor", "action", "target_type", "result", "q", "from", "to"});
+    return Ok(service_.ListAudit(c.who(), page, f));
+  });
+  add("GET", "/api/v1/audit/verify", "auditor", "校验审计链", [this](Call& c) -> Result<Reply> {
+    if (!c.who().IsAuditor()) return Fail(Error::Forbidden("仅审计管理员可以校验审计日志"));
+    ZQ_ASSIGN_OR_RETURN(auto rep, service_.VerifyAudit());
+    return Reply{200,
+                 {{"ok", rep.ok},
+                  {"entries", rep.entries},
+                  {"first_bad_seq", rep.first_bad_seq},
+                  {"problem", rep.problem},
+                  {"message", rep.message}},
+                 {}};
+  });
+}
+
+}  // namespace zhanqun::http

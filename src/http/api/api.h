@@ -1,0 +1,41 @@
+// The JSON API under /api/v1: authentication, CSRF, routing to the service,
+// and the one place where error codes become HTTP status codes.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "http/message.h"
+#include "http/router.h"
+#include "service/service.h"
+
+namespace zhanqun::http {
+
+struct ApiOptions {
+  std::string upload_dir;       // where multipart parts are spooled (under the data dir)
+  std::string cookie_secure = "auto";  // auto | always | never
+  size_t max_upload_bytes = 64 << 20;
+  int login_attempts_per_minute = 30;  // per client address
+};
+
+int HttpStatus(Code code);
+Response ErrorResponse(const Error& e);
+Response JsonResponse(int status, const nlohmann::json& body);
+
+class Api {
+ public:
+  Api(service::Service& service, ApiOptions options);
+  ~Api();
+  Response Handle(Request& req);
+  const Router& router() const { return router_; }
+
+ private:
+  struct Impl;
+  void AddRoutes();
+  service::Service& service_;
+  ApiOptions options_;
+  Router router_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zhanqun::http

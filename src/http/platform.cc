@@ -1,0 +1,142 @@
+#include "http/platform.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "http/api/api.h"
+#include "http/server.h"
+#include "store/migrations.h"
+
+namespace zhanqun::http {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Response PublicNotFound() {
+  Response r;
+  r.status = 404;
+  r.Set("Content-Type", "text/html; charset=utf-8");
+  r.Set("X-Content-Type-Options", "nosniff");
+  r.body =
+      "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>页面不存在</title>"
+      "</head><body><main><h1>页面不存在</h1><p>您访问的页面不存在或已删除。</p></main></body></"
+      "html>\n";
+  return r;
+}
+
+Response ConsolePlaceholder() {
+  Response r;
+  r.status = 200;
+  r.Set("Content-Type", "text/html; charset=utf-8");
+  r.Set("X-Content-Type-Options", "nosniff");
+  r.Set("Cache-Control", "no-store");
+  r.body =
+      "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>站群管理平台</title>"
+      "</head><body><main><h1>站群管理平台</h1><p>管理接口位于 <code>/api/v1</code>。</p></main>"
+      "</body></html>\n";
+  return r;
+}
+
+ServerOptions ListenerOptions(const config::Config& c, const config::ListenAddr& addr,
+                              std::string name, std::string upload_dir) {
+  ServerOptions o;
+  o.name = std::move(name);
+  o.address = addr.host;
+  o.port = addr.port;
+  o.max_header_bytes = static_cast<size_t>(c.server.max_header_kib) * 1024;
+  o.max_body_bytes = static_cast<size_t>(c.server.max_body_kib) * 1024;
+  o.max_upload_bytes = static_cast<size_t>(c.server.max_upload_mib) * 1024 * 1024;
+  o.upload_dir = std::move(upload_dir);
+  o.header_timeout = std::chrono::seconds(c.server.header_timeout_s);
+  o.body_timeout = std::chrono::seconds(c.server.body_timeout_s);
+  o.keepalive_timeout = std::chrono::seconds(c.server.keepalive_timeout_s);
+  o.max_connections = static_cast<size_t>(c.server.max_connections);
+  o.io_threads = c.server.io_threads;
+  o.worker_threads = c.server.worker_threads;
+  return o;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
+  std::error_code ec;
+  if (options.create_data_dir) fs::create_directories(options.data_dir, ec);
+  if (!fs::is_directory(options.data_dir, ec)) {
+    return Fail(Error::Invalid("--data", "数据目录不存在：" + options.data_dir));
+  }
+  std::string data_dir = fs::absolute(options.data_dir).lexically_normal().string();
+  ZQ_ASSIGN_OR_RETURN(config::Config cfg, config::LoadConfig(data_dir, options.env));
+  for (const auto& [key, value] : options.overrides) {
+    ZQ_TRY(config::SetOption(cfg, key, value, "--" + key));
+  }
+  for (const char* sub : {"media", "publish", "tmp", "logs", "backups", "reports"}) {
+    fs::create_directories(fs::path(data_dir) / sub, ec);
+  }
+  store::DbOptions dbo;
+  dbo.url = cfg.DatabaseUrl();
+  dbo.pool_size = cfg.database.pool_size;
+  dbo.busy_timeout_ms = cfg.database.busy_timeout_ms;
+  ZQ_ASSIGN_OR_RETURN(std::unique_ptr<store::Db> db, store::Db::Open(dbo));
+  ZQ_TRY(store::Migrate(*db));
+
+  std::unique_ptr<Platform> p(new Platform());
+  p->config_ = cfg;
+  service::ServiceOptions so;
+  so.data_dir = data_dir;
+  so.session_idle_minutes = cfg.security.session_idle_minutes;
+  so.default_policy.min_length = cfg.security.password_min_length;
+  so.default_policy.min_classes = cfg.security.password_min_classes;
+  so.default_policy.expiry_days = cfg.security.password_expiry_days;
+  so.default_policy.history = cfg.security.password_history;
+  so.default_policy.max_failures = cfg.security.password_max_failures;
+  so.default_policy.lockout_minutes = cfg.security.password_lockout_minutes;
+  so.default_policy.idle_timeout_minutes = cfg.security.session_idle_minutes;
+  so.audit_retention_days = cfg.audit.retention_days;
+  p->service_ = std::make_unique<service::Service>(std::move(db), std::move(so));
+  ApiOptions ao;
+  ao.upload_dir = (fs::path(data_dir) / "tmp").string();
+  ao.cookie_secure = std::string(config::Name(cfg.security.cookie_secure));
+  ao.max_upload_bytes = static_cast<size_t>(cfg.server.max_upload_mib) * 1024 * 1024;
+  p->api_ = std::make_unique<Api>(*p->service_, ao);
+  return p;
+}
+
+Platform::~Platform() { Stop(); }
+
+Status Platform::Start() {
+  std::string tmp = (fs::path(service_->options().data_dir) / "tmp").string();
+  Api* api = api_.get();
+  admin_ = std::make_unique<Server>(
+      ListenerOptions(config_, config_.server.admin_listen, "admin", tmp),
+      [api](Request& req) -> Response {
+        if (req.path == "/api" || req.path.rfind("/api/", 0) == 0) return api->Handle(req);
+        if (req.path == "/" || req.path == "/index.html") return ConsolePlaceholder();
+        return PublicNotFound();
+      });
+  ZQ_TRY(admin_->Start());
+  // The public side never serves the API, whatever the Host says.
+  public_ = std::make_unique<Server>(
+      ListenerOptions(config_, config_.server.public_listen, "public", ""),
+      [](Request&) -> Response { return PublicNotFound(); });
+  auto st = public_->Start();
+  if (!st) {
+    admin_->Stop();
+    return st;
+  }
+  spdlog::info("admin listener on {}:{}, public listener on {}:{}",
+               config_.server.admin_listen.host, admin_->port(),
+               config_.server.public_listen.host, public_->port());
+  return {};
+}
+
+void Platform::Stop() {
+  if (admin_) admin_->Stop();
+  if (public_) public_->Stop();
+}
+
+uint16_t Platform::admin_port() const { return admin_ ? admin_->port() : 0; }
+uint16_t Platform::public_port() const { return public_ ? public_->port() : 0; }
+
+}  // namespace zhanqun::http

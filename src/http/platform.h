@@ -1,0 +1,52 @@
+// The running platform: configuration, store, service, API and the two
+// listeners. Used by `zhanqun serve` and by the integration tests, which start
+// it in-process on ephemeral loopback ports.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "core/result.h"
+#include "service/service.h"
+
+namespace zhanqun::http {
+
+class Server;
+class Api;
+
+struct OpenOptions {
+  std::string data_dir;
+  // "section.key" -> value, applied after file and environment (CLI flags).
+  std::map<std::string, std::string> overrides;
+  std::map<std::string, std::string> env;  // ZHANQUN_* variables
+  bool create_data_dir = false;
+};
+
+class Platform {
+ public:
+  // Loads configuration, opens the store and applies migrations.
+  static Result<std::unique_ptr<Platform>> Open(const OpenOptions& options);
+  ~Platform();
+
+  const config::Config& config() const { return config_; }
+  service::Service& service() { return *service_; }
+  Api& api() { return *api_; }
+
+  // Binds both listeners and starts serving.
+  Status Start();
+  void Stop();
+  uint16_t admin_port() const;
+  uint16_t public_port() const;
+
+ private:
+  Platform() = default;
+  config::Config config_;
+  std::unique_ptr<service::Service> service_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<Server> admin_;
+  std::unique_ptr<Server> public_;
+};
+
+}  // namespace zhanqun::http

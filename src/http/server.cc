@@ -1,0 +1,722 @@
+#include "http/server.h"
+
+// clang-format off
+// Kept out of include regrouping: <utility> must precede
+// boost/asio/awaitable.hpp on g++ 12, which sorting would undo.
+#include <stdlib.h>  // mkstemp
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/file.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+// clang-format on
+
+namespace zhanqun::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using std::chrono::milliseconds;
+
+// After an error response whose request body was not read, the client may
+// still be sending; closing at once would RST the connection and can destroy
+// the response before the client reads it. Drain for a while instead.
+constexpr milliseconds kLingerTime{2000};
+constexpr size_t kLingerMaxBytes = 1 << 20;
+// Connections turned away at the cap get one short write, and only this many
+// at a time; beyond that they are closed without an answer.
+constexpr milliseconds kBusyWriteTimeout{2000};
+constexpr size_t kMaxRejecting = 64;
+constexpr size_t kIdleReadBytes = 4096;
+
+// ---------------------------------------------------------------------------
+// Small helpers
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool IStartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && IEquals(s.substr(0, prefix.size()), prefix);
+}
+
+// Beast 1.74 speaks boost::string_view.
+std::string_view SV(beast::string_view s) { return {s.data(), s.size()}; }
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// IMF-fixdate (RFC 9110 5.6.7), independent of the C locale.
+std::string HttpDate(std::chrono::system_clock::time_point tp) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  time_t t = std::chrono::system_clock::to_time_t(tp);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
+                tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+std::string FormatEndpoint(const asio::ip::address& addr, uint16_t port) {
+  std::string a = addr.to_string();
+  return addr.is_v6() ? "[" + a + "]:" + std::to_string(port) : a + ":" + std::to_string(port);
+}
+
+std::string RemoteAddress(const tcp::socket& socket) {
+  beast::error_code ec;
+  tcp::endpoint ep = socket.remote_endpoint(ec);
+  if (ec) return {};
+  asio::ip::address a = ep.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  }
+  return a.to_string();
+}
+
+// Header names are tokens; values must not smuggle in a line break.
+bool SafeHeader(std::string_view name, std::string_view value) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 32 || u >= 127 || c == ':') return false;
+  }
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+// Error bodies are built from the constant strings below only, so they need
+// no JSON escaping.
+Response JsonError(int status, std::string_view code, std::string_view message,
+                   std::string_view field = {}) {
+  Response r;
+  r.status = status;
+  r.Set("Content-Type", "application/json; charset=utf-8");
+  r.Set("Cache-Control", "no-store");
+  r.body = R"({"error":{"code":")";
+  r.body += code;
+  r.body += R"(","message":")";
+  r.body += message;
+  r.body += '"';
+  if (!field.empty()) {
+    r.body += R"(,"field":")";
+    r.body += field;
+    r.body += '"';
+  }
+  r.body += "}}";
+  return r;
+}
+
+Response BadRequest(std::string_view field = {}) {
+  return JsonError(400, "bad_request", "请求格式错误", field);
+}
+Response HeaderTooLarge() { return JsonError(431, "header_too_large", "请求头过大", "header"); }
+Response PayloadTooLarge() { return JsonError(413, "payload_too_large", "请求体过大", "body"); }
+Response Unavailable() { return JsonError(503, "unavailable", "服务器繁忙，请稍后再试"); }
+Response InternalError() { return JsonError(500, "internal", "服务器内部错误"); }
+Response FileNotFound() { return JsonError(404, "not_found", "文件不存在"); }
+
+bool IsParseError(const beast::error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+// A unique file in dir, removed when this goes out of scope: after the
+// response is written, or when the session is torn down mid-request.
+class TempFile {
+ public:
+  TempFile() = default;
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    if (path_.empty()) return;
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+
+  bool Create(const std::string& dir) {
+    std::string tmpl = dir + "/zq-upload-XXXXXX";
+    int fd = ::mkstemp(tmpl.data());
+    if (fd < 0) return false;
+    ::close(fd);
+    path_ = std::move(tmpl);
+    return true;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// ---------------------------------------------------------------------------
+// Shared state. Sessions hold it by shared_ptr, so coroutine frames destroyed
+// together with the io_context can still unregister themselves.
+
+struct Conn {
+  explicit Conn(tcp::socket s) : stream(std::move(s)) {}
+  beast::tcp_stream stream;  // used only on its strand
+};
+
+struct State {
+  State(ServerOptions o, Handler h, asio::thread_pool::executor_type p)
+      : opts(std::move(o)), handler(std::move(h)), pool(p) {}
+
+  const ServerOptions opts;
+  const Handler handler;
+  const asio::thread_pool::executor_type pool;
+
+  std::atomic<bool> stopping{false};
+  std::atomic<size_t> active{0};     // sessions
+  std::atomic<size_t> rejecting{0};  // connections being turned away at the cap
+
+  std::mutex mu;
+  uint64_t next_id = 1;                                     // GUARDED_BY(mu)
+  std::unordered_map<uint64_t, std::weak_ptr<Conn>> conns;  // GUARDED_BY(mu)
+};
+
+// One connection, counted in *counter from the accept loop on (so the cap
+// check and the count agree) and registered for Stop() once its stream
+// exists. Moved into the connection's coroutine.
+class Slot {
+ public:
+  Slot(std::shared_ptr<State> st, std::atomic<size_t>& counter)
+      : st_(std::move(st)), counter_(&counter) {
+    ++*counter_;
+  }
+  Slot(Slot&& o) noexcept : st_(std::move(o.st_)), counter_(o.counter_), id_(o.id_) { o.id_ = 0; }
+  Slot& operator=(Slot&&) = delete;
+  ~Slot() {
+    if (!st_) return;
+    std::lock_guard<std::mutex> lock(st_->mu);
+    if (id_ != 0) st_->conns.erase(id_);
+    --*counter_;
+  }
+
+  void Register(const std::shared_ptr<Conn>& conn) {
+    std::lock_guard<std::mutex> lock(st_->mu);
+    id_ = st_->next_id++;
+    st_->conns.emplace(id_, conn);
+  }
+
+ private:
+  std::shared_ptr<State> st_;
+  std::atomic<size_t>* counter_;
+  uint64_t id_ = 0;
+};
+
+// ---------------------------------------------------------------------------
+// The handler runs on the blocking pool; its result is posted back to the
+// connection's strand.
+
+Response CallHandler(const State& st, Request& req) {
+  try {
+    return st.handler(req);
+  } catch (const std::exception& e) {
+    spdlog::error("[{}] handler failed on {} {}: {}", st.opts.name, req.method, req.path, e.what());
+  } catch (...) {
+    spdlog::error("[{}] handler failed on {} {}: unknown exception", st.opts.name, req.method,
+                  req.path);
+  }
+  return InternalError();
+}
+
+template <typename Token>
+auto RunHandler(std::shared_ptr<State> st, Request& req, Token&& token) {
+  return asio::async_initiate<Token, void(Response)>(
+      [](auto completion, std::shared_ptr<State> st, Request* req) {
+        // Keeps the io_context from running out of work while the pool is busy.
+        auto back = asio::prefer(asio::get_associated_executor(completion),
+                                 asio::execution::outstanding_work.tracked);
+        asio::post(st->pool, [completion = std::move(completion), back = std::move(back), st,
+                              req]() mutable {
+          Response res = CallHandler(*st, *req);
+          asio::post(back, [completion = std::move(completion), res = std::move(res)]() mutable {
+            completion(std::move(res));
+          });
+        });
+      },
+      token, std::move(st), &req);
+}
+
+// ---------------------------------------------------------------------------
+// Writing
+
+template <class Body>
+void SetHeaders(const State& st, bhttp::response<Body>& m, const Response& res, unsigned version,
+                bool keep_alive) {
+  m.version(version);
+  m.result(static_cast<unsigned>(res.status));
+  for (const auto& [name, value] : res.headers) {
+    if (!SafeHeader(name, value)) {
+      spdlog::warn("[{}] dropped a response header with unsafe characters", st.opts.name);
+      continue;
+    }
+    // Framing is the server's business.
+    if (IEquals(name, "content-length") || IEquals(name, "transfer-encoding") ||
+        IEquals(name, "connection")) {
+      continue;
+    }
+    m.insert(name, value);
+  }
+  if (m.find(bhttp::field::server) == m.end()) m.set(bhttp::field::server, "zhanqun");
+  if (m.find(bhttp::field::date) == m.end()) {
+    m.set(bhttp::field::date, HttpDate(std::chrono::system_clock::now()));
+  }
+  m.keep_alive(keep_alive);
+}
+
+template <class Body>
+asio::awaitable<beast::error_code> Send(beast::tcp_stream& stream, bhttp::response<Body>& m,
+                                        bool head, milliseconds timeout) {
+  beast::error_code ec;
+  stream.expires_after(timeout);
+  if (head) {
+    bhttp::response_serializer<Body> sr{m};
+    co_await bhttp::async_write_header(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
+  } else {
+    co_await bhttp::async_write(stream, m, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_return ec;
+}
+
+bool BodyForbidden(int status) { return status == 204 || status == 304; }
+
+asio::awaitable<beast::error_code> WriteResponse(const State& st, beast::tcp_stream& stream,
+                                                 Response& res, unsigned version, bool keep_alive,
+                                                 bool head, milliseconds timeout) {
+  if (res.status < 200 || res.status > 999) {
+    spdlog::error("[{}] handler returned status {}", st.opts.name, res.status);
+    res = InternalError();
+  }
+  if (!res.file_path.empty() && !BodyForbidden(res.status)) {
+    bhttp::response<bhttp::file_body> m;
+    beast::error_code ec;
+    std::error_code fs_ec;
+    if (std::filesystem::is_regular_file(res.file_path, fs_ec)) {
+      m.body().open(res.file_path.c_str(), beast::file_mode::scan, ec);
+    } else {
+      ec = beast::errc::make_error_code(beast::errc::no_such_file_or_directory);
+    }
+    if (!ec) {
+      SetHeaders(st, m, res, version, keep_alive);
+      m.prepare_payload();
+      co_return co_await Send(stream, m, head, timeout);
+    }
+    spdlog::warn("[{}] cannot open {}: {}", st.opts.name, res.file_path, ec.message());
+    res = FileNotFound();
+  }
+  bhttp::response<bhttp::string_body> m;
+  SetHeaders(st, m, res, version, keep_alive);
+  if (!BodyForbidden(res.status)) {
+    m.body() = std::move(res.body);
+    m.prepare_payload();
+  }
+  co_return co_await Send(stream, m, head, timeout);
+}
+
+// Half-closes, then reads and discards what the client still sends, bounded
+// in time and bytes, so the response is not lost to a reset.
+asio::awaitable<void> LingerClose(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  stream.expires_after(kLingerTime);
+  std::array<char, 8192> sink;
+  size_t total = 0;
+  while (total < kLingerMaxBytes) {
+    size_t n = co_await stream.async_read_some(asio::buffer(sink),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    total += n;
+  }
+}
+
+enum class Next { kKeepAlive, kClose, kAbort };
+
+// Sends a server-made error and ends the connection.
+asio::awaitable<Next> Reject(const State& st, beast::tcp_stream& stream, Response res,
+                             unsigned version) {
+  beast::error_code ec = co_await WriteResponse(st, stream, res, version, /*keep_alive=*/false,
+                                                /*head=*/false, st.opts.write_timeout);
+  if (!ec) co_await LingerClose(stream);
+  co_return Next::kAbort;
+}
+
+// ---------------------------------------------------------------------------
+// Reading one request
+
+// Fills the transport-neutral parts of req from the header. False when the
+// target cannot be decoded.
+bool FillRequest(const bhttp::request_header<>& h, Request& req) {
+  req.method = SV(h.method_string());
+  req.target = SV(h.target());
+  std::string_view t = req.target;
+  // absolute-form (RFC 9112 3.2.2): keep only the path and query.
+  if (IStartsWith(t, "http://") || IStartsWith(t, "https://")) {
+    t.remove_prefix(t.find("://") + 3);
+    size_t start = t.find_first_of("/?");
+    t = start == std::string_view::npos ? std::string_view{} : t.substr(start);
+  }
+  size_t q = t.find('?');
+  std::string_view raw_path = t.substr(0, q);
+  std::string_view raw_query = q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
+  if (raw_path.empty()) raw_path = "/";
+  if (!PercentDecode(raw_path, req.path, /*plus_is_space=*/false)) return false;
+  if (req.path.find('\0') != std::string::npos) return false;
+  if (req.path.front() != '/' && req.path != "*") return false;
+  req.query = ParseQuery(raw_query);
+  for (const auto& f : h) {
+    req.headers.emplace_back(Lower(SV(f.name_string())), SV(f.value()));
+  }
+  return true;
+}
+
+// What to do after a failed body read.
+asio::awaitable<Next> BodyFailed(const State& st, beast::tcp_stream& stream,
+                                 const beast::error_code& ec, unsigned version) {
+  if (ec == bhttp::error::body_limit)
+    co_return co_await Reject(st, stream, PayloadTooLarge(), version);
+  if (IsParseError(ec)) co_return co_await Reject(st, stream, BadRequest("body"), version);
+  co_return Next::kAbort;  // timeout (Beast has closed the socket), disconnect, Stop()
+}
+
+asio::awaitable<Next> ServeOne(std::shared_ptr<State> st, beast::tcp_stream& stream,
+                               beast::flat_buffer& buffer, const std::string& remote) {
+  const ServerOptions& o = st->opts;
+  beast::error_code ec;
+
+  bhttp::request_parser<bhttp::empty_body> hp;
+  hp.header_limit(static_cast<uint32_t>(
+      std::min<size_t>(o.max_header_bytes, std::numeric_limits<uint32_t>::max())));
+  // The real limit depends on the body kind and is applied below.
+  hp.body_limit(std::numeric_limits<uint64_t>::max());
+  co_await bhttp::async_read_header(stream, buffer, hp,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == bhttp::error::header_limit)
+    co_return co_await Reject(*st, stream, HeaderTooLarge(), 11);
+  if (IsParseError(ec)) co_return co_await Reject(*st, stream, BadRequest(), 11);
+  if (ec) co_return Next::kAbort;
+
+  const bhttp::request_header<>& h = hp.get();
+  const unsigned version = h.version();
+  const bool keep_alive = hp.keep_alive();
+  const bool head = h.method() == bhttp::verb::head;
+  const bool expect_continue = IEquals(SV(h[bhttp::field::expect]), "100-continue");
+  const bool to_file = IStartsWith(SV(h[bhttp::field::content_type]), "multipart/form-data") &&
+                       !o.upload_dir.empty();
+  const uint64_t limit = to_file ? o.max_upload_bytes : o.max_body_bytes;
+
+  Request req;
+  req.remote_addr = remote;
+  if (!FillRequest(h, req)) co_return co_await Reject(*st, stream, BadRequest("path"), version);
+  if (auto len = hp.content_length(); len && *len > limit) {
+    co_return co_await Reject(*st, stream, PayloadTooLarge(), version);
+  }
+
+  TempFile upload;  // outlives the handler and the response write
+  if (!hp.is_done()) {
+    if (expect_continue && version >= 11) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream.expires_after(o.write_timeout);
+      co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return Next::kAbort;
+    }
+    stream.expires_after(o.body_timeout);
+    if (to_file) {
+      if (!upload.Create(o.upload_dir)) {
+        spdlog::error("[{}] cannot create a temporary file in {}: {}", o.name, o.upload_dir,
+                      std::strerror(errno));
+        co_return co_await Reject(*st, stream, InternalError(), version);
+      }
+      bhttp::request_parser<bhttp::file_body> fp{std::move(hp)};
+      fp.body_limit(limit);
+      fp.get().body().open(upload.path().c_str(), beast::file_mode::write, ec);
+      if (ec) {
+        spdlog::error("[{}] cannot open {}: {}", o.name, upload.path(), ec.message());
+        co_return co_await Reject(*st, stream, InternalError(), version);
+      }
+      co_await bhttp::async_read(stream, buffer, fp, asio::redirect_error(asio::use_awaitable, ec));
+      fp.get().body().close();
+      if (ec) co_return co_await BodyFailed(*st, stream, ec, version);
+      req.body_file = upload.path();
+    } else {
+      bhttp::request_parser<bhttp::string_body> sp{std::move(hp)};
+      sp.body_limit(limit);
+      co_await bhttp::async_read(stream, buffer, sp, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return co_await BodyFailed(*st, stream, ec, version);
+      req.body = std::move(sp.get().body());
+    }
+  }
+
+  Response res = co_await RunHandler(st, req, asio::use_awaitable);
+  const bool keep = keep_alive && !st->stopping && !IEquals(res.Get("connection"), "close");
+  const int status = res.status;
+  ec = co_await WriteResponse(*st, stream, res, version, keep, head, o.write_timeout);
+  spdlog::debug("[{}] {} {} {} {}", o.name, remote, req.method, req.target, status);
+  if (ec) co_return Next::kAbort;
+  co_return keep ? Next::kKeepAlive : Next::kClose;
+}
+
+asio::awaitable<void> RunSession(std::shared_ptr<State> st, Slot slot, tcp::socket socket) {
+  auto conn = std::make_shared<Conn>(std::move(socket));
+  slot.Register(conn);
+  // Checked after registering: a Stop() that missed this connection in its
+  // sweep set the flag before sweeping.
+  if (st->stopping) co_return;
+  beast::tcp_stream& stream = conn->stream;
+  const std::string remote = RemoteAddress(stream.socket());
+  const ServerOptions& o = st->opts;
+  beast::flat_buffer buffer;
+
+  // The first header's deadline runs from accept, so a silent client counts too.
+  stream.expires_after(o.header_timeout);
+  Next next = Next::kAbort;
+  for (bool first = true; !st->stopping; first = false) {
+    if (!first) {
+      if (buffer.size() == 0) {
+        beast::error_code ec;
+        stream.expires_after(o.keepalive_timeout);
+        size_t n = co_await stream.async_read_some(buffer.prepare(kIdleReadBytes),
+                                                   asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+        buffer.commit(n);
+      }
+      stream.expires_after(o.header_timeout);
+    }
+    next = co_await ServeOne(st, stream, buffer, remote);
+    if (next != Next::kKeepAlive) break;
+  }
+  if (next == Next::kClose) {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+  stream.close();
+}
+
+asio::awaitable<void> RejectBusy(std::shared_ptr<State> st, Slot slot, tcp::socket socket) {
+  auto conn = std::make_shared<Conn>(std::move(socket));
+  slot.Register(conn);
+  if (st->stopping) co_return;
+  beast::tcp_stream& stream = conn->stream;
+  Response res = Unavailable();
+  beast::error_code ec = co_await WriteResponse(*st, stream, res, 11, /*keep_alive=*/false,
+                                                /*head=*/false, kBusyWriteTimeout);
+  if (!ec) co_await LingerClose(stream);
+  stream.close();
+}
+
+void LogFailure(const std::string& name, std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("[{}] connection failed: {}", name, ex.what());
+  } catch (...) {
+    spdlog::error("[{}] connection failed: unknown exception", name);
+  }
+}
+
+asio::awaitable<void> AcceptLoop(std::shared_ptr<State> st, tcp::acceptor& acceptor,
+                                 asio::io_context& ioc) {
+  const ServerOptions& o = st->opts;
+  auto on_done = [name = o.name](std::exception_ptr e) { LogFailure(name, e); };
+  for (;;) {
+    tcp::socket socket(asio::make_strand(ioc));
+    beast::error_code ec;
+    co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+    if (st->stopping || !acceptor.is_open()) co_return;
+    if (ec) {
+      // EMFILE and the like: back off instead of spinning.
+      spdlog::warn("[{}] accept failed: {}", o.name, ec.message());
+      asio::steady_timer pause(co_await asio::this_coro::executor, milliseconds(100));
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    if (st->active.load() >= o.max_connections) {
+      if (st->rejecting.load() < kMaxRejecting) {
+        Slot slot(st, st->rejecting);
+        auto ex = socket.get_executor();
+        asio::co_spawn(ex, RejectBusy(st, std::move(slot), std::move(socket)), on_done);
+      }
+      continue;  // else the socket's destructor closes it unanswered
+    }
+    Slot slot(st, st->active);
+    auto ex = socket.get_executor();
+    asio::co_spawn(ex, RunSession(st, std::move(slot), std::move(socket)), on_done);
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+struct Server::Impl {
+  Impl(ServerOptions o, Handler h)
+      : pool(static_cast<size_t>(std::max(1, o.worker_threads))),
+        io_threads(std::max(1, o.io_threads)),
+        st(std::make_shared<State>(std::move(o), std::move(h), pool.get_executor())),
+        ioc(io_threads),
+        accept_strand(asio::make_strand(ioc)),
+        acceptor(ioc) {}
+
+  // Declaration order is destruction order reversed: the io_context goes
+  // before the state its pending coroutine frames still point to, and after
+  // the acceptor that uses its services.
+  asio::thread_pool pool;
+  int io_threads;
+  std::shared_ptr<State> st;
+  asio::io_context ioc;
+  asio::strand<asio::io_context::executor_type> accept_strand;
+  tcp::acceptor acceptor;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::thread> threads;
+
+  std::mutex life_mu;
+  bool started = false;  // GUARDED_BY(life_mu)
+  bool stopped = false;  // GUARDED_BY(life_mu)
+  std::atomic<uint16_t> port{0};
+
+  void RunIo() {
+    for (;;) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("[{}] io thread: {}", st->opts.name, e.what());
+      }
+    }
+  }
+};
+
+Server::Server(ServerOptions opts, Handler handler)
+    : impl_(std::make_unique<Impl>(std::move(opts), std::move(handler))) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() {
+  Impl& m = *impl_;
+  std::lock_guard<std::mutex> lock(m.life_mu);
+  const ServerOptions& o = m.st->opts;
+  if (m.started || m.stopped) return Fail(Error::Internal("Server::Start called twice"));
+
+  beast::error_code ec;
+  asio::ip::address addr = asio::ip::make_address(o.address, ec);
+  if (ec) return Fail(Error::Invalid("address", "监听地址不是有效的 IP 地址：" + o.address));
+  const tcp::endpoint ep(addr, o.port);
+  const std::string where = FormatEndpoint(addr, o.port);
+  auto unavailable = [&](std::string_view step) {
+    beast::error_code ignored;
+    m.acceptor.close(ignored);
+    return Fail(Error{Code::kUnavailable, "无法监听 " + where + "：" + ec.message(), "address",
+                      std::string(step) + " " + where + ": " + ec.message()});
+  };
+  m.acceptor.open(ep.protocol(), ec);
+  if (ec) return unavailable("open");
+  m.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return unavailable("setsockopt");
+  m.acceptor.bind(ep, ec);
+  if (ec) return unavailable("bind");
+  m.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return unavailable("listen");
+  m.port = m.acceptor.local_endpoint(ec).port();
+
+  m.started = true;
+  asio::co_spawn(m.accept_strand, AcceptLoop(m.st, m.acceptor, m.ioc),
+                 [name = o.name](std::exception_ptr e) { LogFailure(name, e); });
+  m.work.emplace(m.ioc.get_executor());
+  for (int i = 0; i < m.io_threads; ++i) m.threads.emplace_back([&m] { m.RunIo(); });
+  spdlog::info("[{}] listening on {}", o.name, FormatEndpoint(addr, m.port));
+  return {};
+}
+
+uint16_t Server::port() const { return impl_->port; }
+
+size_t Server::active_connections() const { return impl_->st->active.load(); }
+
+void Server::Stop() {
+  Impl& m = *impl_;
+  std::lock_guard<std::mutex> lock(m.life_mu);
+  if (!m.started || m.stopped) {
+    m.stopped = true;
+    return;
+  }
+  m.stopped = true;
+  State& st = *m.st;
+  st.stopping = true;
+
+  asio::post(m.accept_strand, [&m] {
+    beast::error_code ec;
+    m.acceptor.close(ec);
+  });
+  std::vector<std::shared_ptr<Conn>> live;
+  {
+    std::lock_guard<std::mutex> conns_lock(st.mu);
+    for (auto& [id, weak] : st.conns) {
+      if (auto conn = weak.lock()) live.push_back(std::move(conn));
+    }
+  }
+  for (auto& conn : live) {
+    auto ex = conn->stream.get_executor();
+    asio::post(ex, [conn = std::move(conn)] { conn->stream.close(); });
+  }
+  live.clear();
+
+  // With every socket closed, the io threads run out of work as soon as the
+  // coroutines have unwound; a session waiting on a handler finishes it,
+  // fails its write and cleans up (temp files included) the normal way.
+  m.work.reset();
+  for (auto& t : m.threads) t.join();
+  m.threads.clear();
+  beast::error_code ec;
+  m.acceptor.close(ec);  // in case the posted close never ran
+  m.pool.join();
+  spdlog::info("[{}] stopped", st.opts.name);
+}
+
+}  // namespace zhanqun::http

@@ -1,0 +1,203 @@
+#include "service/internal.h"
+
+namespace zhanqun::service {
+
+using namespace internal;
+
+namespace {
+
+const std::vector<std::string_view> kColumnFields = {
+    "name", "slug", "type", "update_class", "parent_id", "link_url",
+    "description", "keywords", "sort_order", "visible"};
+
+struct ColumnInput {
+  std::optional<std::string> name, slug, type, update_class, link_url, description, keywords;
+  std::optional<std::optional<int64_t>> parent_id;
+  std::optional<int64_t> sort_order;
+  std::optional<bool> visible;
+};
+
+Result<ColumnInput> ParseColumn(const json& body, bool create) {
+  ZQ_ASSIGN_OR_RETURN(Input in, Input::FromBody(body));
+  ZQ_TRY(in.OnlyKnown(kColumnFields));
+  ColumnInput s;
+  ZQ_ASSIGN_OR_RETURN(s.name, in.Text("name", TextKind::kName, 50, create));
+  ZQ_ASSIGN_OR_RETURN(s.slug, in.Text("slug", TextKind::kCode, 64, false));
+  ZQ_ASSIGN_OR_RETURN(s.type, in.Enum("type", {"list", "page", "link"}, create));
+  ZQ_ASSIGN_OR_RETURN(s.update_class,
+                      in.Enum("update_class", {"news", "notice", "planning", "static"}, false));
+  ZQ_ASSIGN_OR_RETURN(s.parent_id, in.NullableInt("parent_id", 1, INT64_MAX));
+  ZQ_ASSIGN_OR_RETURN(s.link_url, in.Text("link_url", TextKind::kOptionalUrl, 2000, false));
+  ZQ_ASSIGN_OR_RETURN(s.description, in.Text("description", TextKind::kMultiline, 500, false));
+  ZQ_ASSIGN_OR_RETURN(s.keywords, in.Text("keywords", TextKind::kLine, 200, false));
+  ZQ_ASSIGN_OR_RETURN(s.sort_order, in.Int("sort_order", false, -1000000, 1000000));
+  ZQ_ASSIGN_OR_RETURN(s.visible, in.Bool("visible", false));
+  return s;
+}
+
+// The parent must be a column of the same site and must not be the column
+// itself or one of its descendants.
+Status CheckParent(Conn& c, int64_t site_id, int64_t column_id, int64_t parent_id) {
+  int64_t cur = parent_id;
+  for (int depth = 0; cur != 0; ++depth) {
+    if (depth > 16) return Fail(Error::Invalid("parent_id", "栏目层级过深（最多 16 级）"));
+    if (cur == column_id) return Fail(Error::Invalid("parent_id", "不能把栏目移到它自己的下级"));
+    auto rows = c.Query("SELECT site_id, parent_id FROM columns WHERE id = ?", {cur});
+    if (!rows) return Fail(std::move(rows.error()));
+    if (rows->empty() || rows->front().Int("site_id") != site_id) {
+      return Fail(Error::Invalid("parent_id", "parent_id 不是本站点的栏目"));
+    }
+    cur = rows->front().Int("parent_id");
+  }
+  return {};
+}
+
+Result<Row> LoadColumn(Conn& c, int64_t id) {
+  return c.QueryOne(std::string("SELECT ") + kColumnCols + " FROM columns WHERE id = ?", {id},
+                    "栏目");
+}
+
+}  // namespace
+
+Result<json> Service::ListColumns(const Principal& p, int64_t site_id) {
+  return db_->ReadValue<json>([&](Conn& c) -> Result<json> {
+    ZQ_TRY(LoadSite(c, site_id));
+    ZQ_TRY(CanReadSite(p, site_id));
+    auto rows = c.Query(std::string("SELECT ") + kColumnCols +
+                            " FROM columns WHERE site_id = ? ORDER BY sort_order, id",
+                        {site_id});
+    if (!rows) return Fail(std::move(rows.error()));
+    json items = json::array();
+    for (const auto& r : *rows) items.push_back(ColumnJson(r));
+    return json{{"items", items}, {"total", items.size()}};
+  });
+}
+
+Result<json> Service::CreateColumn(const Principal& p, int64_t site_id, const json& body) {
+  auto exists = db_->Read([&](Conn& c) -> Status { return LoadSite(c, site_id).map([](Row) {}); });
+  if (!exists) return Fail(std::move(exists.error()));
+  ZQ_TRY(CanManageSite(p, site_id));
+  ZQ_ASSIGN_OR_RETURN(ColumnInput s, ParseColumn(body, true));
+  if (*s.type == "link" && (!s.link_url || s.link_url->empty())) {
+    return Fail(Error::Invalid("link_url", "外部链接栏目必须填写 link_url"));
+  }
+  int64_t now = Now();
+  return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
+    if (s.parent_id && *s.parent_id) ZQ_TRY(CheckParent(c, site_id, 0, **s.parent_id));
+    std::string slug = s.slug.value_or("");
+    if (slug.empty()) {
+      ZQ_ASSIGN_OR_RETURN(int64_t n,
+                          c.QueryInt("SELECT COUNT(*) FROM columns WHERE site_id = ?", {site_id}));
+      for (;; ++n) {
+        slug = "col" + std::to_string(n + 1);
+        ZQ_ASSIGN_OR_RETURN(int64_t taken,
+                            c.QueryInt("SELECT COUNT(*) FROM columns WHERE site_id = ? AND slug = ?",
+                                       {site_id, slug}));
+        if (taken == 0) break;
+      }
+    } else {
+      ZQ_ASSIGN_OR_RETURN(int64_t taken,
+                          c.QueryInt("SELECT COUNT(*) FROM columns WHERE site_id = ? AND slug = ?",
+                                     {site_id, slug}));
+      if (taken > 0) return Fail(Error::Conflict("slug", "栏目路径 " + slug + " 已存在"));
+    }
+    auto rows = c.Query(
+        "INSERT INTO columns (site_id, parent_id, name, slug, type, update_class, link_url, "
+        "description, keywords, sort_order, visible, created_at, updated_at) VALUES (?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        {site_id, s.parent_id ? store::Opt(*s.parent_id) : store::Null(), *s.name, slug, *s.type,
+         s.update_class.value_or(*s.type == "list" ? "news" : "static"), s.link_url.value_or(""),
+         s.description.value_or(""), s.keywords.value_or(""), s.sort_order.value_or(0),
+         int64_t{s.visible.value_or(true) ? 1 : 0}, now, now});
+    if (!rows) return Fail(std::move(rows.error()));
+    int64_t id = rows->front().Int("id");
+    ZQ_ASSIGN_OR_RETURN(Row r, LoadColumn(c, id));
+    json out = ColumnJson(r);
+    ZQ_TRY(AppendAudit(c, now, p, "column.create", "column", std::to_string(id), "success",
+                       {{"before", nullptr}, {"after", out}}));
+    return out;
+  });
+}
+
+Result<json> Service::UpdateColumn(const Principal& p, int64_t column_id, const json& body) {
+  auto site = db_->ReadValue<int64_t>([&](Conn& c) -> Result<int64_t> {
+    ZQ_ASSIGN_OR_RETURN(Row r, LoadColumn(c, column_id));
+    return r.Int("site_id");
+  });
+  if (!site) return Fail(std::move(site.error()));
+  int64_t site_id = *site;
+  ZQ_TRY(CanManageSite(p, site_id));
+  ZQ_ASSIGN_OR_RETURN(ColumnInput s, ParseColumn(body, false));
+  int64_t now = Now();
+  return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
+    ZQ_ASSIGN_OR_RETURN(Row before_row, LoadColumn(c, column_id));
+    json before = ColumnJson(before_row);
+    if (s.parent_id && *s.parent_id) ZQ_TRY(CheckParent(c, site_id, column_id, **s.parent_id));
+    if (s.slug && *s.slug != before["slug"]) {
+      ZQ_ASSIGN_OR_RETURN(int64_t taken,
+                          c.QueryInt("SELECT COUNT(*) FROM columns WHERE site_id = ? AND slug = ? "
+                                     "AND id <> ?",
+                                     {site_id, *s.slug, column_id}));
+      if (taken > 0) return Fail(Error::Conflict("slug", "栏目路径 " + *s.slug + " 已存在"));
+    }
+    std::string type = s.type.value_or(before["type"].get<std::string>());
+    std::string link = s.link_url.value_or(before["link_url"].get<std::string>());
+    if (type == "link" && link.empty()) {
+      return Fail(Error::Invalid("link_url", "外部链接栏目必须填写 link_url"));
+    }
+    auto set = [&](const char* col, const store::Value& v) -> Status {
+      return c.Exec(std::string("UPDATE columns SET ") + col + " = ? WHERE id = ?", {v, column_id})
+          .map([](int64_t) {});
+    };
+    if (s.name) ZQ_TRY(set("name", *s.name));
+    if (s.slug) ZQ_TRY(set("slug", *s.slug));
+    if (s.type) ZQ_TRY(set("type", *s.type));
+    if (s.update_class) ZQ_TRY(set("update_class", *s.update_class));
+    if (s.link_url) ZQ_TRY(set("link_url", *s.link_url));
+    if (s.description) ZQ_TRY(set("description", *s.description));
+    if (s.keywords) ZQ_TRY(set("keywords", *s.keywords));
+    if (s.sort_order) ZQ_TRY(set("sort_order", *s.sort_order));
+    if (s.visible) ZQ_TRY(set("visible", int64_t{*s.visible ? 1 : 0}));
+    if (s.parent_id) ZQ_TRY(set("parent_id", store::Opt(*s.parent_id)));
+    ZQ_TRY(set("updated_at", now));
+    ZQ_ASSIGN_OR_RETURN(Row after_row, LoadColumn(c, column_id));
+    json after = ColumnJson(after_row);
+    json b = before, a = after;
+    b.erase("updated_at");
+    a.erase("updated_at");
+    ZQ_TRY(AppendAudit(c, now, p, "column.update", "column", std::to_string(column_id), "success",
+                       Diff(b, a)));
+    return after;
+  });
+}
+
+Status Service::DeleteColumn(const Principal& p, int64_t column_id) {
+  auto site = db_->ReadValue<int64_t>([&](Conn& c) -> Result<int64_t> {
+    ZQ_ASSIGN_OR_RETURN(Row r, LoadColumn(c, column_id));
+    return r.Int("site_id");
+  });
+  if (!site) return Fail(std::move(site.error()));
+  ZQ_TRY(CanManageSite(p, *site));
+  int64_t now = Now();
+  return db_->Write([&](Conn& c) -> Status {
+    ZQ_ASSIGN_OR_RETURN(Row r, LoadColumn(c, column_id));
+    ZQ_ASSIGN_OR_RETURN(int64_t articles, c.QueryInt("SELECT COUNT(*) FROM articles WHERE "
+                                                     "column_id = ?",
+                                                     {column_id}));
+    if (articles > 0) {
+      return Fail(Error::Conflict("articles", "栏目下还有 " + std::to_string(articles) +
+                                                  " 篇信息，请先移走或删除后再删除栏目"));
+    }
+    ZQ_ASSIGN_OR_RETURN(int64_t children,
+                        c.QueryInt("SELECT COUNT(*) FROM columns WHERE parent_id = ?", {column_id}));
+    if (children > 0) {
+      return Fail(Error::Conflict("children", "栏目下还有 " + std::to_string(children) +
+                                                  " 个子栏目，请先删除子栏目"));
+    }
+    ZQ_TRY(c.Exec("DELETE FROM columns WHERE id = ?", {column_id}));
+    return AppendAudit(c, now, p, "column.delete", "column", std::to_string(column_id), "success",
+                       {{"before", ColumnJson(r)}, {"after", nullptr}});
+  });
+}
+
+}  // namespace zhanqun::service

@@ -1,0 +1,16 @@
+// A demo district: schools, sites, columns, articles and accounts, the same
+// for the same seed. Goes through the service (validated and audited) like
+// any operator's work would.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "service/service.h"
+
+namespace zhanqun::service {
+
+// Returns a printable summary: sites, URLs and logins.
+Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed);
+
+}  // namespace zhanqun::service

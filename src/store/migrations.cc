@@ -1,0 +1,301 @@
+#include "store/migrations.h"
+
+#include <chrono>
+#include <string>
+
+namespace zhanqun::store {
+namespace {
+
+// Times are milliseconds since the Unix epoch (UTC) in BIGINT columns;
+// booleans are BIGINT 0/1, so one SQL text serves both engines.
+constexpr const char* kV1 = R"SQL(
+CREATE TABLE departments (
+  id {{pk}},
+  parent_id BIGINT REFERENCES departments(id),
+  kind TEXT NOT NULL CHECK (kind IN ('district','school','department')),
+  name TEXT NOT NULL,
+  code TEXT,
+  school_type TEXT,
+  sort_order BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX uq_departments__code ON departments(code);
+CREATE INDEX ix_departments_parent ON departments(parent_id);
+
+CREATE TABLE users (
+  id {{pk}},
+  username TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  department_id BIGINT REFERENCES departments(id),
+  platform_role TEXT CHECK (platform_role IN ('sysadmin','secadmin','auditor')),
+  password_hash TEXT NOT NULL,
+  password_changed_at BIGINT NOT NULL,
+  must_change_password BIGINT NOT NULL DEFAULT 1,
+  failed_logins BIGINT NOT NULL DEFAULT 0,
+  locked_until BIGINT NOT NULL DEFAULT 0,
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','disabled')),
+  expires_at BIGINT,
+  email TEXT NOT NULL DEFAULT '',
+  phone TEXT NOT NULL DEFAULT '',
+  last_login_at BIGINT,
+  last_login_ip TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX uq_users__username ON users(username);
+
+CREATE TABLE password_history (
+  id {{pk}},
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX ix_password_history_user ON password_history(user_id);
+
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  ip TEXT NOT NULL DEFAULT '',
+  user_agent TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX ix_sessions_user ON sessions(user_id);
+
+CREATE TABLE sites (
+  id {{pk}},
+  school_id BIGINT REFERENCES departments(id),
+  code TEXT NOT NULL,
+  name TEXT NOT NULL,
+  theme TEXT NOT NULL DEFAULT 'default',
+  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed')),
+  site_id_code TEXT NOT NULL DEFAULT '',
+  icp TEXT NOT NULL DEFAULT '',
+  police_record TEXT NOT NULL DEFAULT '',
+  sponsor TEXT NOT NULL DEFAULT '',
+  contact_name TEXT NOT NULL DEFAULT '',
+  contact_phone TEXT NOT NULL DEFAULT '',
+  contact_email TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX uq_sites__code ON sites(code);
+
+CREATE TABLE site_domains (
+  domain TEXT NOT NULL,
+  site_id BIGINT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+  position BIGINT NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX uq_site_domains__domains ON site_domains(domain);
+CREATE INDEX ix_site_domains_site ON site_domains(site_id);
+
+CREATE TABLE columns (
+  id {{pk}},
+  site_id BIGINT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+  parent_id BIGINT REFERENCES columns(id),
+  name TEXT NOT NULL,
+  slug TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('list','page','link')),
+  update_class TEXT NOT NULL DEFAULT 'news' CHECK (update_class IN ('news','notice','planning','static')),
+  link_url TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '',
+  keywords TEXT NOT NULL DEFAULT '',
+  sort_order BIGINT NOT NULL DEFAULT 0,
+  visible BIGINT NOT NULL DEFAULT 1,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX uq_columns__slug ON columns(site_id, slug);
+CREATE INDEX ix_columns_parent ON columns(parent_id);
+
+CREATE TABLE blobs (
+  hash TEXT PRIMARY KEY,
+  size BIGINT NOT NULL,
+  mime TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+
+CREATE TABLE media (
+  id {{pk}},
+  site_id BIGINT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+  hash TEXT NOT NULL REFERENCES blobs(hash),
+  filename TEXT NOT NULL,
+  mime TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  alt TEXT NOT NULL DEFAULT '',
+  width BIGINT,
+  height BIGINT,
+  uploaded_by BIGINT REFERENCES users(id),
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX ix_media_site ON media(site_id);
+
+CREATE TABLE articles (
+  id {{pk}},
+  site_id BIGINT NOT NULL REFERENCES sites(id),
+  column_id BIGINT NOT NULL REFERENCES columns(id),
+  title TEXT NOT NULL,
+  subtitle TEXT NOT NULL DEFAULT '',
+  author TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL DEFAULT '',
+  summary TEXT NOT NULL DEFAULT '',
+  cover_media_id BIGINT REFERENCES media(id),
+  status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft','pending','approved','published','withdrawn')),
+  pinned BIGINT NOT NULL DEFAULT 0,
+  sort_order BIGINT NOT NULL DEFAULT 0,
+  publish_at BIGINT,
+  published_at BIGINT,
+  created_by BIGINT REFERENCES users(id),
+  updated_by BIGINT REFERENCES users(id),
+  submitted_by BIGINT REFERENCES users(id),
+  reviewed_by BIGINT REFERENCES users(id),
+  review_comment TEXT NOT NULL DEFAULT '',
+  version BIGINT NOT NULL DEFAULT 1,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX ix_articles_column ON articles(column_id, status, pinned, published_at);
+CREATE INDEX ix_articles_site ON articles(site_id, status);
+
+CREATE TABLE article_revisions (
+  id {{pk}},
+  article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  version BIGINT NOT NULL,
+  snapshot TEXT NOT NULL,
+  editor_id BIGINT REFERENCES users(id),
+  note TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX uq_article_revisions__version ON article_revisions(article_id, version);
+
+CREATE TABLE article_attachments (
+  article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+  media_id BIGINT NOT NULL REFERENCES media(id),
+  position BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (article_id, media_id)
+);
+
+CREATE TABLE grants (
+  id {{pk}},
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  site_id BIGINT NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+  column_id BIGINT REFERENCES columns(id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('site_admin','editor','reviewer')),
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX uq_grants__role ON grants(user_id, site_id, COALESCE(column_id, 0), role);
+CREATE INDEX ix_grants_site ON grants(site_id);
+
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE audit_log (
+  seq BIGINT PRIMARY KEY,
+  ts BIGINT NOT NULL,
+  actor_id BIGINT,
+  actor TEXT NOT NULL,
+  ip TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  result TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE INDEX ix_audit_ts ON audit_log(ts);
+
+CREATE TABLE audit_head (
+  id BIGINT PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+)SQL";
+
+// The audit log is append-only at the database level too.
+constexpr const char* kV1Sqlite = R"SQL(
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+)SQL";
+
+constexpr const char* kV1Pg = R"SQL(
+CREATE FUNCTION zq_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+FOR EACH ROW EXECUTE FUNCTION zq_audit_append_only();
+)SQL";
+
+std::string Expand(const char* sql, Engine engine) {
+  std::string s(sql);
+  const std::string pk = engine == Engine::kSqlite
+                             ? "INTEGER PRIMARY KEY AUTOINCREMENT"
+                             : "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+  for (size_t p; (p = s.find("{{pk}}")) != std::string::npos;) s.replace(p, 6, pk);
+  return s;
+}
+
+int64_t NowMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+const std::vector<Migration>& AllMigrations() {
+  static const std::vector<Migration> kAll = {
+      {1, "core schema", kV1, kV1Sqlite, kV1Pg},
+  };
+  return kAll;
+}
+
+Result<int> SchemaVersion(Db& db) {
+  return db.ReadValue<int>([](Conn& c) -> Result<int> {
+    auto v = c.QueryInt("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (!v) return Fail(std::move(v.error()));
+    return static_cast<int>(*v);
+  });
+}
+
+Result<int> Migrate(Db& db) {
+  auto created = db.Write([](Conn& c) -> Status {
+    return c.ExecScript(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+        "name TEXT NOT NULL, applied_at BIGINT NOT NULL)");
+  });
+  if (!created) return Fail(std::move(created.error()));
+  int applied = 0;
+  for (const auto& m : AllMigrations()) {
+    bool did = false;
+    auto st = db.Write([&](Conn& c) -> Status {
+      if (c.engine() == Engine::kPostgres) {
+        // Serializes concurrent starts of several nodes on one database.
+        ZQ_TRY(c.Exec("SELECT pg_advisory_xact_lock(7012026)"));
+      }
+      auto have = c.QueryInt("SELECT COUNT(*) FROM schema_migrations WHERE version = ?",
+                             {int64_t{m.version}});
+      if (!have) return Fail(std::move(have.error()));
+      if (*have > 0) return {};
+      ZQ_TRY(c.ExecScript(Expand(m.sql, c.engine())));
+      const char* extra = c.engine() == Engine::kSqlite ? m.sqlite_only : m.pg_only;
+      if (extra) ZQ_TRY(c.ExecScript(extra));
+      ZQ_TRY(c.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    {int64_t{m.version}, std::string(m.name), NowMs()}));
+      did = true;
+      return {};
+    });
+    if (!st) return Fail(std::move(st.error()));
+    if (did) ++applied;
+  }
+  return applied;
+}
+
+}  // namespace zhanqun::store
