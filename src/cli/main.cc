@@ -32,7 +32,10 @@ zhanqun::http::OpenOptions Options(const std::string& data, const std::string& d
   zhanqun::http::OpenOptions o;
   o.data_dir = data;
   o.env = zhanqun::config::ProcessEnvironment();
-  if (!db.empty()) o.overrides["database.url"] = db;
+  if (!db.empty()) {
+    o.overrides["database.url"] = db;
+    o.override_origins["database.url"] = "--db";
+  }
   o.create_data_dir = create;
   return o;
 }
@@ -140,8 +143,14 @@ int main(int argc, char** argv) {
 
   if (serve->parsed()) {
     auto opts = Options(data, db);
-    if (!admin_addr.empty()) opts.overrides["server.admin_listen"] = admin_addr;
-    if (!public_addr.empty()) opts.overrides["server.public_listen"] = public_addr;
+    if (!admin_addr.empty()) {
+      opts.overrides["server.admin_listen"] = admin_addr;
+      opts.override_origins["server.admin_listen"] = "--admin";
+    }
+    if (!public_addr.empty()) {
+      opts.overrides["server.public_listen"] = public_addr;
+      opts.override_origins["server.public_listen"] = "--public";
+    }
     auto platform = zhanqun::http::Platform::Open(opts);
     if (!platform) return Report(platform.error());
     auto st = (*platform)->Start();

@@ -9,12 +9,14 @@
 
 #include <algorithm>
 #include <array>
+#include <csetjmp>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <memory>
 #include <optional>
+#include <unordered_set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,15 +38,24 @@ constexpr int kMaxPasses = 4;
 
 constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";
 
-// Bump allocator for gumbo. The parse tree is released with the arena instead
-// of gumbo_destroy_output, which recurses once per nesting level and would
-// overflow the stack on deeply nested input (gumbo's parser itself keeps its
-// stack of open elements on the heap). Gumbo frees only superseded buffers
-// (grown vectors and strings), so the waste stays proportional to the input.
+// Bump allocator for gumbo, with a budget. The parse tree is released with
+// the arena instead of gumbo_destroy_output, which recurses once per nesting
+// level and would overflow the stack on deeply nested input (the parser itself
+// keeps its stack of open elements on the heap). Gumbo frees only superseded
+// buffers, so the waste stays proportional to the input.
+//
+// Past the budget the allocator longjmps back to Parse(): gumbo has no way to
+// report a failed allocation, and every byte it holds is in the arena, so
+// abandoning the parse leaks nothing. No frame between Parse() and Take() has
+// a destructor to skip.
 class Arena {
  public:
+  explicit Arena(size_t budget) : budget_(budget) {}
+
   static void* Allocate(void* self, size_t size) { return static_cast<Arena*>(self)->Take(size); }
   static void Release(void* /*self*/, void* /*ptr*/) {}
+
+  std::jmp_buf& over_budget() { return over_budget_; }
 
  private:
   static constexpr size_t kAlign = alignof(std::max_align_t);
@@ -52,6 +63,8 @@ class Arena {
 
   void* Take(size_t size) {
     size = size == 0 ? kAlign : (size + kAlign - 1) & ~(kAlign - 1);
+    if (size > budget_ - used_) std::longjmp(over_budget_, 1);
+    used_ += size;
     if (size > kBlockSize / 4) {
       // new char[] is aligned for any fundamental type.
       blocks_.emplace_back(new char[size]);
@@ -68,9 +81,12 @@ class Arena {
     return p;
   }
 
+  const size_t budget_;
+  size_t used_ = 0;
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* next_ = nullptr;
   size_t left_ = 0;
+  std::jmp_buf over_budget_;
 };
 
 // Replaces ill-formed UTF-8 (one U+FFFD per maximal ill-formed subsequence,
@@ -341,6 +357,453 @@ std::string FilterStyle(std::string_view css) {
   }
   return out;
 }
+
+// ---- limits before parsing --------------------------------------------------
+
+// Gumbo's time grows with the depth of its stack of open elements (scope
+// checks walk it, for most tags) and its memory with the list of active
+// formatting elements, which is rebuilt into every new block:
+// "<div><b a=1>…<b a=N></div>" then M times "<div>x</div>" makes N×M
+// elements, and 65 KB of that took 2.6 GB. TagLimiter runs a linear model of
+// both over the tags and removes start tags that would push either past its
+// cap, before gumbo sees them. The model follows the HTML5 tree builder where
+// that is cheap and otherwise errs towards counting too much; a shape it
+// undercounts still runs into the arena budget.
+constexpr size_t kMaxOpenElements = 256;
+constexpr size_t kMaxActiveFormatting = 32;
+
+// Arena budget per parse. Legitimate markup costs gumbo up to ~70 bytes per
+// input byte (a page of "<p>" tags); text about 3.
+size_t ParseBudget(size_t input_size) { return (size_t{16} << 20) + 160 * input_size; }
+
+bool In(std::string_view name, std::initializer_list<std::string_view> names) {
+  for (std::string_view n : names) {
+    if (name == n) return true;
+  }
+  return false;
+}
+
+bool IsVoidTagName(std::string_view n) {
+  return In(n, {"area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr",
+                "image", "img", "input", "isindex", "keygen", "link", "meta", "param", "source",
+                "track", "wbr"});
+}
+
+bool IsFormattingTagName(std::string_view n) {
+  return In(n, {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike",
+                "strong", "tt", "u"});
+}
+
+bool IsHeadingTagName(std::string_view n) {
+  return In(n, {"h1", "h2", "h3", "h4", "h5", "h6"});
+}
+
+// Elements that put a marker on the list of active formatting elements.
+bool IsMarkerTagName(std::string_view n) {
+  return In(n, {"applet", "caption", "marquee", "object", "template", "td", "th"});
+}
+
+// Elements whose content the tokenizer reads as text up to their end tag.
+bool IsRawTextTagName(std::string_view n) {
+  return In(n, {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"});
+}
+
+// The "special" category of the HTML5 parser.
+bool IsSpecialTagName(std::string_view n) {
+  return IsVoidTagName(n) || IsHeadingTagName(n) ||
+         In(n, {"address", "applet",   "article",  "aside",   "blockquote", "body",
+                "button",  "caption",  "center",   "colgroup", "dd",        "details",
+                "dir",     "div",      "dl",       "dt",      "fieldset",   "figcaption",
+                "figure",  "footer",   "form",     "frameset", "head",      "header",
+                "hgroup",  "html",     "iframe",   "li",      "listing",    "main",
+                "marquee", "menu",     "nav",      "noembed", "noframes",   "noscript",
+                "object",  "ol",       "p",        "plaintext", "pre",      "script",
+                "section", "select",   "style",    "summary", "table",      "tbody",
+                "td",      "template", "textarea", "tfoot",   "th",         "thead",
+                "title",   "tr",       "ul",       "xmp",     "mi",         "mo",
+                "mn",      "ms",       "mtext",    "annotation-xml", "foreignobject", "desc"});
+}
+
+enum class Scope { kDefault, kListItem, kButton, kTable };
+
+bool IsScopeBoundary(std::string_view n, Scope scope) {
+  if (scope == Scope::kTable) return In(n, {"html", "table", "template"});
+  if (In(n, {"applet", "caption", "html", "table", "td", "th", "marquee", "object", "template",
+             "mi", "mo", "mn", "ms", "mtext", "annotation-xml", "foreignobject", "desc",
+             "title"})) {
+    return true;
+  }
+  if (scope == Scope::kListItem) return In(n, {"ol", "ul"});
+  if (scope == Scope::kButton) return n == "button";
+  return false;
+}
+
+// Where a raw-text element's content ends: at "</name" followed by a space,
+// '/' or '>'; npos when it runs to the end of the input.
+size_t FindRawTextEnd(std::string_view in, size_t from, std::string_view name) {
+  for (size_t p = in.find("</", from); p != std::string_view::npos; p = in.find("</", p + 2)) {
+    const size_t after = p + 2 + name.size();
+    if (after < in.size() && EqualsIgnoreCase(in.substr(p + 2, name.size()), name)) {
+      const char c = in[after];
+      if (IsHtmlSpace(c) || c == '/' || c == '>') return p;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// One past the end of the comment that starts at `at` ("<!--").
+size_t CommentEnd(std::string_view in, size_t at) {
+  const std::string_view body = in.substr(at + 4);
+  if (body.starts_with(">")) return at + 5;
+  if (body.starts_with("->")) return at + 6;
+  const size_t dashes = body.find("-->");
+  const size_t bang = body.find("--!>");
+  if (dashes == std::string_view::npos && bang == std::string_view::npos) return in.size();
+  return dashes <= bang ? at + 4 + dashes + 3 : at + 4 + bang + 4;
+}
+
+struct TagToken {
+  std::string name;        // lower-cased
+  std::string_view attrs;  // raw text between the name and '>'
+  bool self_closing = false;
+  size_t end = std::string_view::npos;  // one past '>'; npos: the input ends inside the tag
+};
+
+// Reads a tag the way the HTML5 tokenizer does; `at` is the first letter of
+// the name.
+TagToken ReadTag(std::string_view in, size_t at) {
+  TagToken tag;
+  size_t p = at;
+  while (p < in.size() && !IsHtmlSpace(in[p]) && in[p] != '/' && in[p] != '>') {
+    tag.name += AsciiLower(in[p]);
+    ++p;
+  }
+  const size_t attrs_start = p;
+  while (true) {
+    while (p < in.size() && (IsHtmlSpace(in[p]) || in[p] == '/')) {
+      tag.self_closing = in[p] == '/' && p + 1 < in.size() && in[p + 1] == '>';
+      ++p;
+    }
+    if (p >= in.size()) return tag;
+    if (in[p] == '>') break;
+    ++p;  // an attribute name may start with '='
+    while (p < in.size() && !IsHtmlSpace(in[p]) && in[p] != '/' && in[p] != '>' && in[p] != '=') {
+      ++p;
+    }
+    while (p < in.size() && IsHtmlSpace(in[p])) ++p;
+    if (p >= in.size()) return tag;
+    if (in[p] != '=') continue;
+    ++p;
+    while (p < in.size() && IsHtmlSpace(in[p])) ++p;
+    if (p >= in.size()) return tag;
+    if (in[p] == '"' || in[p] == '\'') {
+      const size_t close = in.find(in[p], p + 1);
+      if (close == std::string_view::npos) return tag;
+      p = close + 1;
+    } else if (in[p] != '>') {
+      while (p < in.size() && !IsHtmlSpace(in[p]) && in[p] != '>') ++p;
+    }
+  }
+  tag.attrs = in.substr(attrs_start, p - attrs_start);
+  tag.end = p + 1;
+  return tag;
+}
+
+class TagLimiter {
+ public:
+  // kTextOnly removes every tag, comment and raw-text content, keeping text.
+  enum class Mode { kLimit, kTextOnly };
+
+  explicit TagLimiter(Mode mode) : mode_(mode) {}
+
+  std::string Run(std::string_view in) {
+    std::string out;
+    out.reserve(in.size());
+    size_t i = 0;
+    while (i < in.size()) {
+      const size_t lt = std::min(in.find('<', i), in.size());
+      if (lt > i) {
+        Reconstruct();
+        out.append(in.substr(i, lt - i));
+      }
+      if (lt == in.size()) break;
+      i = lt;
+      const std::string_view rest = in.substr(i);
+      const char next = rest.size() > 1 ? rest[1] : '\0';
+      const char after = rest.size() > 2 ? rest[2] : '\0';
+      size_t end = 0;
+      bool keep = mode_ == Mode::kLimit;
+      if (rest.starts_with("<!--")) {
+        end = CommentEnd(in, i);
+      } else if (rest.starts_with("<![CDATA[") && foreign_depth_ > 0) {
+        const size_t close = in.find("]]>", i + 9);
+        end = close == std::string_view::npos ? in.size() : close + 3;
+      } else if (next == '!' || next == '?' || (next == '/' && !IsAsciiAlpha(after))) {
+        if (next == '/' && after == '\0') {  // "</" at the very end is text
+          Reconstruct();
+          out.append(rest);
+          break;
+        }
+        const size_t close = in.find('>', i + 2);
+        end = close == std::string_view::npos ? in.size() : close + 1;
+      } else if (next == '/') {
+        const TagToken tag = ReadTag(in, i + 2);
+        end = tag.end == std::string_view::npos ? in.size() : tag.end;
+        if (tag.end != std::string_view::npos && keep) EndTag(tag.name);
+      } else if (IsAsciiAlpha(next)) {
+        const TagToken tag = ReadTag(in, i + 1);
+        if (tag.end == std::string_view::npos) {
+          end = in.size();  // gumbo drops a tag cut off by the end of input
+        } else {
+          end = tag.end;
+          if (keep) keep = StartTag(tag);
+          if (foreign_depth_ == 0 && (IsRawTextTagName(tag.name) || tag.name == "plaintext")) {
+            // Keep or drop the content with its tag, so what gumbo reads as
+            // text stays text.
+            size_t close = tag.name == "plaintext" ? std::string_view::npos
+                                                   : FindRawTextEnd(in, end, tag.name);
+            if (close == std::string_view::npos) close = in.size();
+            if (keep) out.append(in.substr(i, close - i));
+            i = close;
+            continue;
+          }
+        }
+      } else {
+        Reconstruct();
+        out += '<';
+        i += 1;
+        continue;
+      }
+      if (keep) out.append(in.substr(i, end - i));
+      i = end;
+    }
+    return out;
+  }
+
+ private:
+  struct Open {
+    std::string name;
+    uint64_t id;
+    bool marker;
+  };
+  struct Active {
+    std::string name;  // empty for a marker
+    std::string_view attrs;
+    uint64_t id;
+  };
+
+  // Returns whether to keep the tag.
+  bool StartTag(const TagToken& tag) {
+    std::string_view name = tag.name;
+    if (name == "image") name = "img";
+    // Void and raw-text elements leave the stack as they found it.
+    if (IsVoidTagName(name) || IsRawTextTagName(name) || (tag.self_closing && foreign_depth_)) {
+      Reconstruct();
+      return true;
+    }
+    const bool formatting = IsFormattingTagName(name);
+    if (stack_.size() >= kMaxOpenElements) return false;
+    if (formatting && ActiveCount() >= kMaxActiveFormatting) return false;
+
+    if (name == "li") {
+      CloseListItem({"li"});
+    } else if (name == "dd" || name == "dt") {
+      CloseListItem({"dd", "dt"});
+    } else if (name == "p") {
+      PopInScope({"p"}, Scope::kButton);
+    } else if (IsHeadingTagName(name)) {
+      if (!stack_.empty() && IsHeadingTagName(stack_.back().name)) PopTo(stack_.size() - 1);
+    } else if (name == "td" || name == "th") {
+      PopInScope({"td", "th"}, Scope::kTable);
+    } else if (name == "tr") {
+      PopInScope({"tr"}, Scope::kTable);
+    } else if (name == "thead" || name == "tbody" || name == "tfoot") {
+      PopInScope({"thead", "tbody", "tfoot"}, Scope::kTable);
+    } else if (name == "option" || name == "optgroup") {
+      if (!stack_.empty() && stack_.back().name == "option") PopTo(stack_.size() - 1);
+      if (name == "optgroup" && !stack_.empty() && stack_.back().name == "optgroup") {
+        PopTo(stack_.size() - 1);
+      }
+    } else if (name == "a") {
+      // An open <a> is closed by the adoption agency and taken off both lists.
+      const size_t a = LastActive("a");
+      if (a != kNone) {
+        Forget(active_[a].id);
+        active_.erase(active_.begin() + static_cast<std::ptrdiff_t>(a));
+      }
+    }
+    Reconstruct();
+    if (formatting) NoahsArk(name, tag.attrs);
+    const uint64_t id = Push(name);
+    if (formatting) active_.push_back({std::string(name), tag.attrs, id});
+    return true;
+  }
+
+  void EndTag(std::string_view name) {
+    if (name == "br") {  // </br> is read as <br>
+      Reconstruct();
+    } else if (IsFormattingTagName(name)) {
+      FormattingEnd(name);
+    } else if (name == "p") {
+      PopInScope({"p"}, Scope::kButton);
+    } else if (name == "li") {
+      PopInScope({"li"}, Scope::kListItem);
+    } else if (IsHeadingTagName(name)) {
+      PopInScope({"h1", "h2", "h3", "h4", "h5", "h6"}, Scope::kDefault);
+    } else if (In(name, {"td", "th", "tr", "thead", "tbody", "tfoot", "table", "caption",
+                         "colgroup"})) {
+      PopInScope({name}, Scope::kTable);
+    } else if (name != "body" && name != "html") {
+      PopInScope({name}, Scope::kDefault);
+    }
+  }
+
+  // The adoption agency's effect on depth: with nothing but formatting
+  // elements above it the element is popped with them; with a block above it
+  // (a "furthest block") the element is swapped for a clone, so the depth
+  // stays, and so does the model.
+  void FormattingEnd(std::string_view name) {
+    const size_t a = LastActive(name);
+    if (a == kNone) {
+      // "Any other end tag": pop to a same-named element unless a special one
+      // comes first.
+      for (size_t k = stack_.size(); k > 0; --k) {
+        if (stack_[k - 1].name == name) {
+          PopTo(k - 1);
+          return;
+        }
+        if (IsSpecialTagName(stack_[k - 1].name)) return;
+      }
+      return;
+    }
+    const uint64_t id = active_[a].id;
+    if (open_ids_.count(id) == 0) {
+      active_.erase(active_.begin() + static_cast<std::ptrdiff_t>(a));
+      return;
+    }
+    for (size_t k = stack_.size(); k > 0; --k) {
+      const Open& open = stack_[k - 1];
+      if (open.id == id) {
+        active_.erase(active_.begin() + static_cast<std::ptrdiff_t>(a));
+        PopTo(k - 1);
+        return;
+      }
+      if (!IsFormattingTagName(open.name)) return;  // out of scope, or a furthest block
+    }
+  }
+
+  // Pops up to and including the nearest element named in `names`, unless a
+  // boundary of `scope` comes first.
+  void PopInScope(std::initializer_list<std::string_view> names, Scope scope) {
+    for (size_t k = stack_.size(); k > 0; --k) {
+      if (In(stack_[k - 1].name, names)) {
+        PopTo(k - 1);
+        return;
+      }
+      if (IsScopeBoundary(stack_[k - 1].name, scope)) return;
+    }
+  }
+
+  // <li>, <dd> and <dt> close an open one unless a special element other than
+  // address, div or p is in between.
+  void CloseListItem(std::initializer_list<std::string_view> names) {
+    for (size_t k = stack_.size(); k > 0; --k) {
+      const std::string& n = stack_[k - 1].name;
+      if (In(n, names)) {
+        PopTo(k - 1);
+        return;
+      }
+      if (IsSpecialTagName(n) && !In(n, {"address", "div", "p"})) return;
+    }
+  }
+
+  uint64_t Push(std::string_view name) {
+    const uint64_t id = next_id_++;
+    const bool marker = IsMarkerTagName(name);
+    stack_.push_back({std::string(name), id, marker});
+    open_ids_.insert(id);
+    if (name == "svg" || name == "math") ++foreign_depth_;
+    if (marker) active_.push_back({std::string(), {}, 0});
+    return id;
+  }
+
+  // Pops stack_[index] and everything above it.
+  void PopTo(size_t index) {
+    while (stack_.size() > index) {
+      const Open& open = stack_.back();
+      open_ids_.erase(open.id);
+      if (open.name == "svg" || open.name == "math") --foreign_depth_;
+      if (open.marker) {
+        while (!active_.empty()) {
+          const bool was_marker = active_.back().name.empty();
+          active_.pop_back();
+          if (was_marker) break;
+        }
+      }
+      stack_.pop_back();
+    }
+  }
+
+  // Takes one element off the stack without popping what is above it.
+  void Forget(uint64_t id) {
+    if (open_ids_.erase(id) == 0) return;
+    for (size_t k = stack_.size(); k > 0; --k) {
+      if (stack_[k - 1].id == id) {
+        if (stack_[k - 1].name == "svg" || stack_[k - 1].name == "math") --foreign_depth_;
+        stack_.erase(stack_.begin() + static_cast<std::ptrdiff_t>(k - 1));
+        return;
+      }
+    }
+  }
+
+  // Re-opens the active formatting elements that were popped but not closed,
+  // as the tree builder does before text and most start tags.
+  void Reconstruct() {
+    if (active_.empty()) return;
+    const auto is_settled = [this](const Active& e) {
+      return e.name.empty() || open_ids_.count(e.id) != 0;
+    };
+    if (is_settled(active_.back())) return;
+    size_t k = active_.size() - 1;
+    while (k > 0 && !is_settled(active_[k - 1])) --k;
+    for (; k < active_.size(); ++k) active_[k].id = Push(active_[k].name);
+  }
+
+  // At most three identical entries after the last marker.
+  void NoahsArk(std::string_view name, std::string_view attrs) {
+    size_t same = 0;
+    size_t earliest = kNone;
+    for (size_t k = active_.size(); k > 0 && !active_[k - 1].name.empty(); --k) {
+      if (active_[k - 1].name == name && active_[k - 1].attrs == attrs) {
+        ++same;
+        earliest = k - 1;
+      }
+    }
+    if (same >= 3) active_.erase(active_.begin() + static_cast<std::ptrdiff_t>(earliest));
+  }
+
+  size_t LastActive(std::string_view name) const {
+    for (size_t k = active_.size(); k > 0 && !active_[k - 1].name.empty(); --k) {
+      if (active_[k - 1].name == name) return k - 1;
+    }
+    return kNone;
+  }
+
+  size_t ActiveCount() const {
+    size_t n = 0;
+    for (const Active& e : active_) n += e.name.empty() ? 0 : 1;
+    return n;
+  }
+
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+
+  const Mode mode_;
+  std::vector<Open> stack_;
+  std::vector<Active> active_;
+  std::unordered_set<uint64_t> open_ids_;
+  uint64_t next_id_ = 1;
+  int foreign_depth_ = 0;
+};
 
 // ---- elements ---------------------------------------------------------------
 
@@ -681,27 +1144,58 @@ class Writer {
   std::string out_;
 };
 
+// A gumbo parse whose tree lives in its own arena. root() is null when the
+// parse ran past the budget.
+class Document {
+ public:
+  explicit Document(std::string html) : html_(std::move(html)), arena_(ParseBudget(html_.size())) {
+    GumboOptions options = kGumboDefaultOptions;
+    options.allocator = &Arena::Allocate;
+    options.deallocator = &Arena::Release;
+    options.userdata = &arena_;
+    options.max_errors = 0;  // never read
+    options.fragment_context = GUMBO_TAG_BODY;
+    const GumboOutput* output = Parse(options, html_, arena_);
+    if (output != nullptr) root_ = output->root;
+  }
+
+  // Elements keep pointers into the input (original_tag), so it lives here.
+  Document(const Document&) = delete;
+  Document& operator=(const Document&) = delete;
+
+  const GumboNode* root() const { return root_; }
+
+ private:
+  static const GumboOutput* Parse(const GumboOptions& options, const std::string& html,
+                                  Arena& arena) {
+    if (setjmp(arena.over_budget()) != 0) return nullptr;
+    return gumbo_parse_with_options(&options, html.data(), html.size());
+  }
+
+  const std::string html_;
+  Arena arena_;
+  const GumboNode* root_ = nullptr;
+};
+
 enum class Mode { kMarkup, kTextOnly };
 
 std::string RunPass(std::string_view html, const SanitizeOptions& options, Mode mode) {
   const std::string input = ScrubUtf8(html);
-  Arena arena;
-  GumboOptions gumbo_options = kGumboDefaultOptions;
-  gumbo_options.allocator = &Arena::Allocate;
-  gumbo_options.deallocator = &Arena::Release;
-  gumbo_options.userdata = &arena;
-  gumbo_options.max_errors = 0;  // we never read them
-  gumbo_options.fragment_context = GUMBO_TAG_BODY;
-  const GumboOutput* output =
-      gumbo_parse_with_options(&gumbo_options, input.data(), input.size());
-  if (output == nullptr || output->root == nullptr) return {};
-
   Writer writer(options);
-  if (mode == Mode::kTextOnly) {
-    writer.Flatten(output->root, GUMBO_TAG_BODY);
-  } else {
-    writer.Children(output->root->v.element.children, GUMBO_TAG_BODY, 1);
+  {
+    const Document doc(TagLimiter(TagLimiter::Mode::kLimit).Run(input));
+    if (const GumboNode* root = doc.root()) {
+      if (mode == Mode::kTextOnly) {
+        writer.Flatten(root, GUMBO_TAG_BODY);
+      } else {
+        writer.Children(root->v.element.children, GUMBO_TAG_BODY, 1);
+      }
+      return writer.Take();
+    }
   }
+  // Markup that blows the budget has been built to; its text is all it keeps.
+  const Document text(TagLimiter(TagLimiter::Mode::kTextOnly).Run(input));
+  if (const GumboNode* root = text.root()) writer.Flatten(root, GUMBO_TAG_BODY);
   return writer.Take();
 }
 

@@ -69,7 +69,9 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
   std::string data_dir = fs::absolute(options.data_dir).lexically_normal().string();
   ZQ_ASSIGN_OR_RETURN(config::Config cfg, config::LoadConfig(data_dir, options.env));
   for (const auto& [key, value] : options.overrides) {
-    ZQ_TRY(config::SetOption(cfg, key, value, "--" + key));
+    auto origin = options.override_origins.find(key);
+    ZQ_TRY(config::SetOption(cfg, key, value,
+                             origin != options.override_origins.end() ? origin->second : key));
   }
   for (const char* sub : {"media", "publish", "tmp", "logs", "backups", "reports"}) {
     fs::create_directories(fs::path(data_dir) / sub, ec);

@@ -20,6 +20,8 @@ struct OpenOptions {
   std::string data_dir;
   // "section.key" -> value, applied after file and environment (CLI flags).
   std::map<std::string, std::string> overrides;
+  // "section.key" -> the flag that set it ("--db"), for error messages.
+  std::map<std::string, std::string> override_origins;
   std::map<std::string, std::string> env;  // ZHANQUN_* variables
   bool create_data_dir = false;
 };

@@ -198,7 +198,9 @@ Result<json> Service::GetArticle(const Principal& p, int64_t id) {
 Result<json> Service::CreateArticle(const Principal& p, int64_t site_id, const json& body) {
   auto exists = db_->Read([&](Conn& c) -> Status { return LoadSite(c, site_id).map([](Row) {}); });
   if (!exists) return Fail(std::move(exists.error()));
-  if (!p.HasSite(site_id)) return Fail(Error::Forbidden("没有权限在该站点发布信息"));
+  if (!p.HasRoleSomewhere(site_id, SiteRole::kEditor)) {
+    return Fail(Error::Forbidden("没有权限在该站点撰写信息"));
+  }
   ZQ_ASSIGN_OR_RETURN(ArticleInput a, ParseArticle(body, true));
   if (!p.HasRole(site_id, SiteRole::kEditor, *a.column_id)) {
     return Fail(Error::Forbidden("没有该栏目的编辑权限"));
@@ -247,6 +249,7 @@ Result<json> Service::UpdateArticle(const Principal& p, int64_t id, const json& 
     return Fail(Error::Forbidden("没有该栏目的编辑权限"));
   }
   ZQ_ASSIGN_OR_RETURN(ArticleInput a, ParseArticle(body, false));
+  if (body.empty()) return GetArticle(p, id);
   if (a.column_id && *a.column_id != column_id &&
       !p.HasRole(site_id, SiteRole::kEditor, *a.column_id)) {
     return Fail(Error::Invalid("column_id", "没有目标栏目的编辑权限"));

@@ -131,6 +131,7 @@ Result<json> Service::UpdateColumn(const Principal& p, int64_t column_id, const 
   int64_t now = Now();
   return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
     ZQ_ASSIGN_OR_RETURN(Row before_row, LoadColumn(c, column_id));
+    if (body.empty()) return ColumnJson(before_row);
     json before = ColumnJson(before_row);
     if (s.parent_id && *s.parent_id) ZQ_TRY(CheckParent(c, site_id, column_id, **s.parent_id));
     if (s.slug && *s.slug != before["slug"]) {

@@ -94,14 +94,7 @@ Result<json> Service::AddMedia(const Principal& p, int64_t site_id, const std::s
                                const std::string& filename, const std::string& mime_hint,
                                const std::string& alt) {
   (void)mime_hint;
-  auto exists = db_->Read([&](Conn& c) -> Status { return LoadSite(c, site_id).map([](Row) {}); });
-  if (!exists) return Fail(std::move(exists.error()));
-  bool may_upload = false;
-  for (const auto& g : p.grants) {
-    if (g.site_id == site_id && (g.role == SiteRole::kEditor || g.role == SiteRole::kSiteAdmin))
-      may_upload = true;
-  }
-  if (!may_upload) return Fail(Error::Forbidden("没有在该站点上传文件的权限"));
+  ZQ_TRY(CheckUpload(p, site_id));
   ZQ_TRY(CheckTextKind("filename", filename, TextKind::kName, 200, true));
   ZQ_TRY(CheckLine("alt", alt, 200, false));
   uint64_t size = 0;
@@ -149,6 +142,15 @@ Result<json> Service::AddMedia(const Principal& p, int64_t site_id, const std::s
                        "success", {{"before", nullptr}, {"after", out}}));
     return out;
   });
+}
+
+Status Service::CheckUpload(const Principal& p, int64_t site_id) {
+  auto exists = db_->Read([&](Conn& c) -> Status { return LoadSite(c, site_id).map([](Row) {}); });
+  if (!exists) return exists;
+  if (!p.HasRoleSomewhere(site_id, SiteRole::kEditor)) {
+    return Fail(Error::Forbidden("没有在该站点上传文件的权限"));
+  }
+  return {};
 }
 
 Result<json> Service::ListMedia(const Principal& p, int64_t site_id, const Page& page) {

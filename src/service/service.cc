@@ -46,6 +46,14 @@ bool Principal::HasRole(int64_t site_id, SiteRole role, std::optional<int64_t> c
   return false;
 }
 
+bool Principal::HasRoleSomewhere(int64_t site_id, SiteRole role) const {
+  for (const auto& g : grants) {
+    if (g.site_id != site_id) continue;
+    if (g.role == role || (g.role == SiteRole::kSiteAdmin && !g.column_id)) return true;
+  }
+  return false;
+}
+
 Principal Principal::System(std::string what) {
   Principal p;
   p.username = "system:" + what;

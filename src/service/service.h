@@ -46,6 +46,8 @@ struct Principal {
   bool HasSite(int64_t site_id) const;
   // The role on the whole site, or on the given column when column_id is set.
   bool HasRole(int64_t site_id, SiteRole role, std::optional<int64_t> column_id = {}) const;
+  // The role on the whole site or on at least one of its columns.
+  bool HasRoleSomewhere(int64_t site_id, SiteRole role) const;
   // The principal that the system itself acts as (CLI, scheduler).
   static Principal System(std::string what);
 };
@@ -148,6 +150,8 @@ class Service {
                         const std::string& filename, const std::string& mime,
                         const std::string& alt);
   Result<json> ListMedia(const Principal& p, int64_t site_id, const Page& page);
+  // Whether p may upload to the site; checked before the body is parsed.
+  Status CheckUpload(const Principal& p, int64_t site_id);
 
   // --- Users and grants ----------------------------------------------
   Result<json> ListUsers(const Principal& p, const Page& page, const std::string& q);

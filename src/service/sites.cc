@@ -175,6 +175,7 @@ Result<json> Service::UpdateSite(const Principal& p, int64_t id, const json& bod
   if (!exists) return Fail(std::move(exists.error()));
   ZQ_TRY(CanManageSite(p, id));
   ZQ_ASSIGN_OR_RETURN(SiteInput s, ParseSite(body, false));
+  if (body.empty()) return GetSite(p, id);  // nothing to change, nothing to audit
   if ((s.code || s.domains || s.school_id || s.status) && !p.IsSysadmin()) {
     return Fail(Error::Forbidden("站点代码、域名、所属学校和开关状态只能由系统管理员修改"));
   }

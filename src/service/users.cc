@@ -103,6 +103,7 @@ Result<json> Service::UpdateUser(const Principal& p, int64_t id, const json& bod
   int64_t now = Now();
   return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
     ZQ_ASSIGN_OR_RETURN(Row before_row, LoadUser(c, id));
+    if (body.empty()) return UserJson(before_row);
     bool platform = !before_row.IsNull("platform_role");
     if ((dept || status || expires) && (!p.IsSysadmin() || platform)) {
       return Fail(Error::Forbidden(platform ? "三员账号的部门、状态和有效期不能修改"

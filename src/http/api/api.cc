@@ -359,6 +359,7 @@ void Api::AddRoutes() {
       });
   add("POST", "/api/v1/sites/{id}/media", "site:edit", "上传图片或附件",
       [this](Call& c) -> Result<Reply> {
+        ZQ_TRY(service_.CheckUpload(c.who(), c.Id()));
         if (c.req.body_file.empty()) {
           return Fail(Error::Invalid("Content-Type", "上传文件须使用 multipart/form-data"));
         }
