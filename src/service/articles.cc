@@ -317,7 +317,8 @@ Result<json> Service::ArticleAction(const Principal& p, int64_t id, const std::s
   if (action == "submit" && !is_editor) return Fail(Error::Forbidden("没有该栏目的编辑权限"));
   if (action != "submit" && !is_reviewer) return Fail(Error::Forbidden("没有该栏目的审核权限"));
 
-  ZQ_ASSIGN_OR_RETURN(Input in, Input::FromBody(body.is_null() ? json::object() : body));
+  const json args = body.is_null() ? json::object() : body;  // Input keeps a reference
+  ZQ_ASSIGN_OR_RETURN(Input in, Input::FromBody(args));
   std::string comment;
   std::optional<std::optional<int64_t>> publish_at;
   if (action == "reject" || action == "approve" || action == "withdraw" || action == "submit") {

@@ -45,7 +45,7 @@ class Input {
   Status OnlyKnown(const std::vector<std::string_view>& known) const;
 
  private:
-  const json& body_;
+  json body_;  // a copy: an Input may outlive the expression it was made from
 };
 
 Status CheckTextKind(std::string_view field, std::string_view value, TextKind kind,
