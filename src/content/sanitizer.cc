@@ -535,9 +535,6 @@ class TagLimiter {
       bool keep = mode_ == Mode::kLimit;
       if (rest.starts_with("<!--")) {
         end = CommentEnd(in, i);
-      } else if (rest.starts_with("<![CDATA[") && foreign_depth_ > 0) {
-        const size_t close = in.find("]]>", i + 9);
-        end = close == std::string_view::npos ? in.size() : close + 3;
       } else if (next == '!' || next == '?' || (next == '/' && !IsAsciiAlpha(after))) {
         if (next == '/' && after == '\0') {  // "</" at the very end is text
           Reconstruct();
@@ -546,27 +543,34 @@ class TagLimiter {
         }
         const size_t close = in.find('>', i + 2);
         end = close == std::string_view::npos ? in.size() : close + 1;
+        // In foreign content this may be a CDATA section, which runs to "]]>".
+        if (InForeign() && rest.starts_with("<![CDATA[")) Cautious(in.find("]]>", i));
       } else if (next == '/') {
         const TagToken tag = ReadTag(in, i + 2);
         end = tag.end == std::string_view::npos ? in.size() : tag.end;
-        if (tag.end != std::string_view::npos && keep) EndTag(tag.name);
+        if (tag.end != std::string_view::npos && keep && i >= cautious_end_) EndTag(tag.name);
       } else if (IsAsciiAlpha(next)) {
         const TagToken tag = ReadTag(in, i + 1);
         if (tag.end == std::string_view::npos) {
           end = in.size();  // gumbo drops a tag cut off by the end of input
         } else {
           end = tag.end;
-          if (keep) keep = StartTag(tag);
-          if (foreign_depth_ == 0 && (IsRawTextTagName(tag.name) || tag.name == "plaintext")) {
-            // Keep or drop the content with its tag, so what gumbo reads as
-            // text stays text.
-            size_t close = tag.name == "plaintext" ? std::string_view::npos
-                                                   : FindRawTextEnd(in, end, tag.name);
-            if (close == std::string_view::npos) close = in.size();
+          const bool raw = IsRawTextTagName(tag.name) || tag.name == "plaintext";
+          const size_t raw_end = tag.name == "plaintext" ? std::string_view::npos
+                                                         : FindRawTextEnd(in, end, tag.name);
+          if (raw && !InForeign()) {
+            // The tokenizer reads the content as text: keep or drop it with
+            // its tag.
+            const size_t close = std::min(raw_end, in.size());
             if (keep) out.append(in.substr(i, close - i));
             i = close;
             continue;
           }
+          // Inside <svg> or <math> such an element is an ordinary one unless
+          // markup broke out of foreign content, which the model does not
+          // follow; so its content is counted both ways (see Cautious).
+          if (raw) Cautious(raw_end);
+          if (keep) keep = StartTag(tag);
         }
       } else {
         Reconstruct();
@@ -596,8 +600,11 @@ class TagLimiter {
   bool StartTag(const TagToken& tag) {
     std::string_view name = tag.name;
     if (name == "image") name = "img";
-    // Void and raw-text elements leave the stack as they found it.
-    if (IsVoidTagName(name) || IsRawTextTagName(name) || (tag.self_closing && foreign_depth_)) {
+    // Void elements, and raw-text ones in HTML content, leave the stack as
+    // they found it. A self-closing tag is counted as open: gumbo honours the
+    // slash only in foreign content, which the model cannot tell apart
+    // reliably, and </svg> pops what it counted there.
+    if (IsVoidTagName(name) || (IsRawTextTagName(name) && !InForeign())) {
       Reconstruct();
       return true;
     }
@@ -625,12 +632,7 @@ class TagLimiter {
         PopTo(stack_.size() - 1);
       }
     } else if (name == "a") {
-      // An open <a> is closed by the adoption agency and taken off both lists.
-      const size_t a = LastActive("a");
-      if (a != kNone) {
-        Forget(active_[a].id);
-        active_.erase(active_.begin() + static_cast<std::ptrdiff_t>(a));
-      }
+      FormattingEnd("a");  // an open <a> goes through the adoption agency
     }
     Reconstruct();
     if (formatting) NoahsArk(name, tag.attrs);
@@ -717,6 +719,13 @@ class TagLimiter {
     }
   }
 
+  // Until `end` (npos: the end of input), end tags are not applied: the
+  // region may be text to gumbo (raw text, CDATA) or markup, and counting its
+  // start tags while ignoring its end tags overcounts either way.
+  void Cautious(size_t end) { cautious_end_ = std::max(cautious_end_, end); }
+
+  bool InForeign() const { return foreign_depth_ > 0; }
+
   uint64_t Push(std::string_view name) {
     const uint64_t id = next_id_++;
     const bool marker = IsMarkerTagName(name);
@@ -741,18 +750,6 @@ class TagLimiter {
         }
       }
       stack_.pop_back();
-    }
-  }
-
-  // Takes one element off the stack without popping what is above it.
-  void Forget(uint64_t id) {
-    if (open_ids_.erase(id) == 0) return;
-    for (size_t k = stack_.size(); k > 0; --k) {
-      if (stack_[k - 1].id == id) {
-        if (stack_[k - 1].name == "svg" || stack_[k - 1].name == "math") --foreign_depth_;
-        stack_.erase(stack_.begin() + static_cast<std::ptrdiff_t>(k - 1));
-        return;
-      }
     }
   }
 
@@ -803,17 +800,19 @@ class TagLimiter {
   std::unordered_set<uint64_t> open_ids_;
   uint64_t next_id_ = 1;
   int foreign_depth_ = 0;
+  size_t cautious_end_ = 0;
 };
 
 // ---- elements ---------------------------------------------------------------
 
 enum class Action { kKeep, kUnwrap, kDrop };
 
-std::string_view TagName(const GumboElement& element) {
-  if (element.tag != GUMBO_TAG_UNKNOWN) return gumbo_normalized_tagname(element.tag);
-  GumboStringPiece piece = element.original_tag;
-  gumbo_tag_from_original_text(&piece);
-  return {piece.data, piece.length};
+// Word's <xml> islands hold document properties, not article text. Read from
+// the tag's source text (gumbo_tag_from_original_text asserts on its input).
+bool IsXmlIsland(const GumboElement& element) {
+  const std::string_view tag(element.original_tag.data, element.original_tag.length);
+  if (tag.size() < 5 || tag[0] != '<' || !EqualsIgnoreCase(tag.substr(1, 3), "xml")) return false;
+  return IsHtmlSpace(tag[4]) || tag[4] == '/' || tag[4] == '>';
 }
 
 Action Classify(const GumboElement& element) {
@@ -893,8 +892,7 @@ Action Classify(const GumboElement& element) {
     case GUMBO_TAG_HEAD:
       return Action::kDrop;
     case GUMBO_TAG_UNKNOWN:
-      // Word's <xml> islands hold document properties, not article text.
-      return EqualsIgnoreCase(TagName(element), "xml") ? Action::kDrop : Action::kUnwrap;
+      return IsXmlIsland(element) ? Action::kDrop : Action::kUnwrap;
     default:
       return Action::kUnwrap;
   }

@@ -39,16 +39,15 @@ std::string Upper(std::string s) {
   return s;
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // Const lookup: never inserts into the document.
+// A missing key gives an Undefined node (not yaml-cpp's "zombie", which throws
+// on IsMap() and friends).
 YAML::Node Get(const YAML::Node& n, const std::string& key) {
-  if (!n.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  if (!n.IsDefined() || !n.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
   const YAML::Node& cn = n;
-  return cn[key];
+  YAML::Node r = cn[key];
+  if (!r.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);
+  return r;
 }
 
 std::string Str(const YAML::Node& n) {
@@ -561,25 +560,28 @@ class Live {
     ASSERT_EQ(depts.status, 200) << depts.body;
     int64_t district = depts.Json()["items"][0]["id"];
 
+    // Unique names: the suite's tests share one platform.
+    static int round = 0;
+    std::string n = std::to_string(++round);
     auto site = Created("POST", "/api/v1/sites", sys_.get(),
-                        {{"code", "openapi-site"}, {"name", "接口测试站"},
-                         {"domains", {"openapi.example.edu.cn"}}});
+                        {{"code", "openapi-site" + n}, {"name", "接口测试站"},
+                         {"domains", {"openapi" + n + ".example.edu.cn"}}});
     site_id_ = site["id"];
     auto column = Created("POST", "/api/v1/sites/{id}/columns", sys_.get(),
                           {{"name", "新闻动态"}, {"type", "list"}}, site_id_);
     column_id_ = column["id"];
     auto user = Created("POST", "/api/v1/users", sys_.get(),
-                        {{"username", "openapi-tmp"}, {"display_name", "临时"},
+                        {{"username", "openapi-tmp" + n}, {"display_name", "临时"},
                          {"department_id", district}});
     ASSERT_TRUE(user.contains("user"));
 
-    user_id_ = p_.CreateUser("openapi-admin", district);
+    user_id_ = p_.CreateUser("openapi-admin" + n, district);
     auto grant = Created("POST", "/api/v1/users/{id}/grants", sys_.get(),
                          {{"site_id", site_id_}, {"role", "site_admin"}}, user_id_);
     grant_id_ = grant["id"];
 
     site_admin_ = std::make_unique<Client>(p_.admin_base());
-    auto login = site_admin_->Login("openapi-admin", TestPlatform::kPassword);
+    auto login = site_admin_->Login("openapi-admin" + n, TestPlatform::kPassword);
     ASSERT_EQ(login.status, 200) << login.body;
     Check("POST", "/api/v1/auth/login", 200, login);
 
