@@ -9,11 +9,11 @@
 //  - every attribute is allowlisted for its element, no on* handler, values
 //    are quoted and escaped, URLs carry an allowed scheme (iframes only the
 //    allowed host), styles carry none of the refused tokens.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
-#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,12 +43,13 @@ bool In(std::string_view s, std::initializer_list<std::string_view> set) {
 }
 
 bool IsKeptTag(std::string_view n) {
-  return In(n, {"p",     "br",     "hr",      "h1",       "h2",     "h3",   "h4",   "h5",
-                "h6",    "strong", "b",       "em",       "i",      "u",    "s",    "sub",
-                "sup",   "blockquote", "pre", "code",     "span",   "div",  "a",    "img",
-                "ul",    "ol",     "li",      "table",    "thead",  "tbody", "tfoot", "tr",
-                "th",    "td",     "caption", "colgroup", "col",    "figure", "figcaption",
-                "video", "audio",  "source",  "iframe"});
+  return In(n,
+            {"p",     "br",         "hr",      "h1",       "h2",    "h3",     "h4",         "h5",
+             "h6",    "strong",     "b",       "em",       "i",     "u",      "s",          "sub",
+             "sup",   "blockquote", "pre",     "code",     "span",  "div",    "a",          "img",
+             "ul",    "ol",         "li",      "table",    "thead", "tbody",  "tfoot",      "tr",
+             "th",    "td",         "caption", "colgroup", "col",   "figure", "figcaption", "video",
+             "audio", "source",     "iframe"});
 }
 
 bool IsVoid(std::string_view n) { return In(n, {"br", "hr", "img", "col", "source"}); }

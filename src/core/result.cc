@@ -13,6 +13,8 @@ std::string_view CodeName(Code code) {
     case Code::kPasswordChangeRequired: return "password_change_required";
     case Code::kTooLarge: return "payload_too_large";
     case Code::kRateLimited: return "rate_limited";
+    case Code::kMethodNotAllowed: return "method_not_allowed";
+    case Code::kUnsupportedMediaType: return "unsupported_media_type";
     case Code::kUnavailable: return "unavailable";
     case Code::kTimeout: return "timeout";
     case Code::kCorruption: return "corruption";

@@ -20,6 +20,8 @@ enum class Code {
   kPasswordChangeRequired,
   kTooLarge,
   kRateLimited,
+  kMethodNotAllowed,
+  kUnsupportedMediaType,
   kUnavailable,
   kTimeout,
   kCorruption,

@@ -24,7 +24,8 @@ Result<ArticleInput> ParseArticle(const json& body, bool create) {
   ZQ_TRY(in.OnlyKnown(kArticleFields));
   ArticleInput a;
   ZQ_ASSIGN_OR_RETURN(a.column_id, in.Int("column_id", create, 1, INT64_MAX));
-  ZQ_ASSIGN_OR_RETURN(a.title, in.Text("title", TextKind::kLine, 200, create));
+  ZQ_ASSIGN_OR_RETURN(a.title, in.NonEmptyText("title", TextKind::kLine, 200));
+  if (create && !a.title) return Fail(Error::Invalid("title", "title 不能为空"));
   ZQ_ASSIGN_OR_RETURN(a.subtitle, in.Text("subtitle", TextKind::kLine, 200, false));
   ZQ_ASSIGN_OR_RETURN(a.author, in.Text("author", TextKind::kLine, 100, false));
   ZQ_ASSIGN_OR_RETURN(a.source, in.Text("source", TextKind::kLine, 100, false));
@@ -252,7 +253,7 @@ Result<json> Service::UpdateArticle(const Principal& p, int64_t id, const json& 
   if (body.empty()) return GetArticle(p, id);
   if (a.column_id && *a.column_id != column_id &&
       !p.HasRole(site_id, SiteRole::kEditor, *a.column_id)) {
-    return Fail(Error::Invalid("column_id", "没有目标栏目的编辑权限"));
+    return Fail(Error{Code::kForbidden, "没有目标栏目的编辑权限", "column_id", {}});
   }
   std::optional<std::string> clean;
   if (a.body) clean = Sanitize(*a.body);

@@ -21,8 +21,9 @@ Result<ColumnInput> ParseColumn(const json& body, bool create) {
   ZQ_ASSIGN_OR_RETURN(Input in, Input::FromBody(body));
   ZQ_TRY(in.OnlyKnown(kColumnFields));
   ColumnInput s;
-  ZQ_ASSIGN_OR_RETURN(s.name, in.Text("name", TextKind::kName, 50, create));
-  ZQ_ASSIGN_OR_RETURN(s.slug, in.Text("slug", TextKind::kCode, 64, false));
+  ZQ_ASSIGN_OR_RETURN(s.name, in.NonEmptyText("name", TextKind::kName, 50));
+  if (create && !s.name) return Fail(Error::Invalid("name", "name 不能为空"));
+  ZQ_ASSIGN_OR_RETURN(s.slug, in.NonEmptyText("slug", TextKind::kCode, 64));
   ZQ_ASSIGN_OR_RETURN(s.type, in.Enum("type", {"list", "page", "link"}, create));
   ZQ_ASSIGN_OR_RETURN(s.update_class,
                       in.Enum("update_class", {"news", "notice", "planning", "static"}, false));

@@ -29,13 +29,30 @@ Status CheckTextKind(std::string_view field, std::string_view value, TextKind ki
       }
       return {};
     }
-    case TextKind::kCode:
+    case TextKind::kCode: {
       if (value.empty() && !required) return {};
-      return CheckCode(field, value);
+      ZQ_TRY(CheckCode(field, value));
+      if (value.size() > max_chars) {
+        return Fail(Error::Invalid(f, f + " 长度不能超过 " + std::to_string(max_chars) + " 个字符"));
+      }
+      return {};
+    }
     case TextKind::kDomain:
       return CheckDomain(field, value);
     case TextKind::kUrl:
       return CheckUrl(field, value);
+    case TextKind::kEmail: {
+      ZQ_TRY(CheckLine(field, value, max_chars, required));
+      if (value.empty()) return {};
+      size_t at = value.find('@');
+      if (at == 0 || at == std::string_view::npos || at + 1 >= value.size() ||
+          value.find('@', at + 1) != std::string_view::npos ||
+          value.find_first_of(" \t<>\"'") != std::string_view::npos ||
+          value.find('.', at) == std::string_view::npos) {
+        return Fail(Error::Invalid(f, f + " 不是有效的邮箱地址"));
+      }
+      return {};
+    }
     case TextKind::kOptionalUrl:
       if (value.empty()) return {};
       return CheckUrl(field, value);
@@ -55,6 +72,12 @@ Result<std::optional<std::string>> Input::Text(std::string_view field, TextKind 
   const std::string& v = it->get_ref<const std::string&>();
   ZQ_TRY(CheckTextKind(field, v, kind, max_chars, required));
   return std::optional<std::string>(v);
+}
+
+Result<std::optional<std::string>> Input::NonEmptyText(std::string_view field, TextKind kind,
+                                                       size_t max_chars) const {
+  if (!Has(field) || body_.at(std::string(field)).is_null()) return std::optional<std::string>();
+  return Text(field, kind, max_chars, true);
 }
 
 Result<std::optional<int64_t>> Input::Int(std::string_view field, bool required, int64_t min,

@@ -15,7 +15,7 @@ namespace zhanqun::service {
 
 using json = nlohmann::json;
 
-enum class TextKind { kLine, kMultiline, kCode, kName, kDomain, kUrl, kOptionalUrl };
+enum class TextKind { kLine, kMultiline, kCode, kName, kDomain, kUrl, kOptionalUrl, kEmail };
 
 class Input {
  public:
@@ -29,6 +29,10 @@ class Input {
   // invalid -> error naming the field.
   Result<std::optional<std::string>> Text(std::string_view field, TextKind kind, size_t max_chars,
                                           bool required) const;
+  // Optional, but when present it must not be empty (required-on-create
+  // fields in an update).
+  Result<std::optional<std::string>> NonEmptyText(std::string_view field, TextKind kind,
+                                                  size_t max_chars) const;
   Result<std::optional<int64_t>> Int(std::string_view field, bool required, int64_t min,
                                      int64_t max) const;
   // Accepts null as "clear" (returns optional holding nullopt).

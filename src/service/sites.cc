@@ -24,11 +24,13 @@ Result<SiteInput> ParseSite(const json& body, bool create) {
   ZQ_ASSIGN_OR_RETURN(Input in, Input::FromBody(body));
   ZQ_TRY(in.OnlyKnown(kSiteFields));
   SiteInput s;
-  ZQ_ASSIGN_OR_RETURN(s.code, in.Text("code", TextKind::kCode, 64, create));
-  ZQ_ASSIGN_OR_RETURN(s.name, in.Text("name", TextKind::kName, 100, create));
+  ZQ_ASSIGN_OR_RETURN(s.code, in.NonEmptyText("code", TextKind::kCode, 64));
+  if (create && !s.code) return Fail(Error::Invalid("code", "code 不能为空"));
+  ZQ_ASSIGN_OR_RETURN(s.name, in.NonEmptyText("name", TextKind::kName, 100));
+  if (create && !s.name) return Fail(Error::Invalid("name", "name 不能为空"));
   ZQ_ASSIGN_OR_RETURN(s.domains, in.TextList("domains", TextKind::kDomain, 10, 253, create));
   ZQ_ASSIGN_OR_RETURN(s.school_id, in.NullableInt("school_id", 1, INT64_MAX));
-  ZQ_ASSIGN_OR_RETURN(s.theme, in.Text("theme", TextKind::kCode, 64, false));
+  ZQ_ASSIGN_OR_RETURN(s.theme, in.NonEmptyText("theme", TextKind::kCode, 64));
   ZQ_ASSIGN_OR_RETURN(s.status, in.Enum("status", {"open", "closed"}, false));
   ZQ_ASSIGN_OR_RETURN(s.site_id_code, in.Text("site_id_code", TextKind::kCode, 32, false));
   ZQ_ASSIGN_OR_RETURN(s.icp, in.Text("icp", TextKind::kLine, 64, false));
@@ -36,7 +38,7 @@ Result<SiteInput> ParseSite(const json& body, bool create) {
   ZQ_ASSIGN_OR_RETURN(s.sponsor, in.Text("sponsor", TextKind::kName, 100, false));
   ZQ_ASSIGN_OR_RETURN(s.contact_name, in.Text("contact_name", TextKind::kName, 50, false));
   ZQ_ASSIGN_OR_RETURN(s.contact_phone, in.Text("contact_phone", TextKind::kLine, 32, false));
-  ZQ_ASSIGN_OR_RETURN(s.contact_email, in.Text("contact_email", TextKind::kLine, 100, false));
+  ZQ_ASSIGN_OR_RETURN(s.contact_email, in.Text("contact_email", TextKind::kEmail, 100, false));
   if (s.domains) {
     std::set<std::string> seen;
     for (const auto& d : *s.domains) {
@@ -45,10 +47,6 @@ Result<SiteInput> ParseSite(const json& body, bool create) {
       }
     }
     if (s.domains->empty()) return Fail(Error::Invalid("domains", "domains 至少需要一项"));
-  }
-  if (s.contact_email && !s.contact_email->empty() &&
-      s.contact_email->find('@') == std::string::npos) {
-    return Fail(Error::Invalid("contact_email", "contact_email 不是有效的邮箱地址"));
   }
   return s;
 }

@@ -32,11 +32,11 @@ Result<json> Service::ListUsers(const Principal& p, const Page& page, const std:
 }
 
 Result<json> Service::GetUser(const Principal& p, int64_t id) {
+  if (!p.IsSysadmin() && !p.IsSecadmin() && p.user_id != id) {
+    return Fail(Error::Forbidden("没有权限查看该账号"));
+  }
   return db_->ReadValue<json>([&](Conn& c) -> Result<json> {
     ZQ_ASSIGN_OR_RETURN(Row r, LoadUser(c, id));
-    if (!p.IsSysadmin() && !p.IsSecadmin() && p.user_id != id) {
-      return Fail(Error::Forbidden("没有权限查看该账号"));
-    }
     return UserJson(r);
   });
 }
@@ -49,7 +49,7 @@ Result<json> Service::CreateUser(const Principal& p, const json& body) {
   ZQ_ASSIGN_OR_RETURN(auto username, in.Text("username", TextKind::kCode, 64, true));
   ZQ_ASSIGN_OR_RETURN(auto display, in.Text("display_name", TextKind::kName, 50, true));
   ZQ_ASSIGN_OR_RETURN(auto dept, in.Int("department_id", true, 1, INT64_MAX));
-  ZQ_ASSIGN_OR_RETURN(auto email, in.Text("email", TextKind::kLine, 100, false));
+  ZQ_ASSIGN_OR_RETURN(auto email, in.Text("email", TextKind::kEmail, 100, false));
   ZQ_ASSIGN_OR_RETURN(auto phone, in.Text("phone", TextKind::kLine, 32, false));
   ZQ_ASSIGN_OR_RETURN(auto expires, in.NullableInt("expires_at", 0, 253402300799000));
   if (*username == "admin" || *username == "root" || *username == "administrator") {
@@ -94,9 +94,9 @@ Result<json> Service::UpdateUser(const Principal& p, int64_t id, const json& bod
   ZQ_ASSIGN_OR_RETURN(Input in, Input::FromBody(body));
   ZQ_TRY(in.OnlyKnown({"display_name", "department_id", "email", "phone", "status",
                        "expires_at"}));
-  ZQ_ASSIGN_OR_RETURN(auto display, in.Text("display_name", TextKind::kName, 50, false));
+  ZQ_ASSIGN_OR_RETURN(auto display, in.NonEmptyText("display_name", TextKind::kName, 50));
   ZQ_ASSIGN_OR_RETURN(auto dept, in.Int("department_id", false, 1, INT64_MAX));
-  ZQ_ASSIGN_OR_RETURN(auto email, in.Text("email", TextKind::kLine, 100, false));
+  ZQ_ASSIGN_OR_RETURN(auto email, in.Text("email", TextKind::kEmail, 100, false));
   ZQ_ASSIGN_OR_RETURN(auto phone, in.Text("phone", TextKind::kLine, 32, false));
   ZQ_ASSIGN_OR_RETURN(auto status, in.Enum("status", {"active", "disabled"}, false));
   ZQ_ASSIGN_OR_RETURN(auto expires, in.NullableInt("expires_at", 0, 253402300799000));

@@ -24,9 +24,10 @@ std::string Lower(std::string_view s) {
 testing::AssertionResult IsSafe(const std::string& out, bool iframe_allowed = false) {
   const std::string lower = Lower(out);
   for (std::string_view bad :
-       {"<script", "javascript:", "vbscript:", "data:text", "<svg", "<math", "<form", "<object",
-        "<embed", "<applet", "<style", "<template", "<base", "<meta", "<link", "<input",
-        "<button", "<textarea", "<select", "<frame", "expression(", "srcdoc", "<!--"}) {
+       {"<script", "javascript:", "vbscript:",   "data:text", "<svg",    "<math",
+        "<form",   "<object",     "<embed",      "<applet",   "<style",  "<template",
+        "<base",   "<meta",       "<link",       "<input",    "<button", "<textarea",
+        "<select", "<frame",      "expression(", "srcdoc",    "<!--"}) {
     if (lower.find(bad) != std::string::npos) {
       return testing::AssertionFailure() << "contains \"" << bad << "\": " << out;
     }
@@ -64,92 +65,92 @@ struct Vector {
 //   [OURS]  written for this test
 const Vector kVectors[] = {
     // <script> in its many spellings.
-    {"script", "<script>alert(1)</script>"},                                        // OWASP
-    {"script_src", "<SCRIPT SRC=https://xss.rocks/xss.js></SCRIPT>"},               // OWASP
-    {"script_slash", "<SCRIPT/XSS SRC=\"http://xss.rocks/xss.js\"></SCRIPT>"},      // OWASP
-    {"script_extra_lt", "<<SCRIPT>alert(\"XSS\");//\\<</SCRIPT>"},                  // OWASP
-    {"script_no_close", "<SCRIPT SRC=http://xss.rocks/xss.js?< B >"},               // OWASP
+    {"script", "<script>alert(1)</script>"},                                          // OWASP
+    {"script_src", "<SCRIPT SRC=https://xss.rocks/xss.js></SCRIPT>"},                 // OWASP
+    {"script_slash", "<SCRIPT/XSS SRC=\"http://xss.rocks/xss.js\"></SCRIPT>"},        // OWASP
+    {"script_extra_lt", "<<SCRIPT>alert(\"XSS\");//\\<</SCRIPT>"},                    // OWASP
+    {"script_no_close", "<SCRIPT SRC=http://xss.rocks/xss.js?< B >"},                 // OWASP
     {"script_attr_gt", "<SCRIPT a=\">\" SRC=\"httx://xss.rocks/xss.js\"></SCRIPT>"},  // OWASP
-    {"script_after_title", "</TITLE><SCRIPT>alert(\"XSS\");</SCRIPT>"},             // OWASP
-    {"script_split", "<scr<script>ipt>alert(1)</scr</script>ipt>"},                 // OURS
-    {"img_quotes_script", "<IMG \"\"\"><SCRIPT>alert(\"XSS\")</SCRIPT>\"\\>"},      // OWASP
+    {"script_after_title", "</TITLE><SCRIPT>alert(\"XSS\");</SCRIPT>"},               // OWASP
+    {"script_split", "<scr<script>ipt>alert(1)</scr</script>ipt>"},                   // OURS
+    {"img_quotes_script", "<IMG \"\"\"><SCRIPT>alert(\"XSS\")</SCRIPT>\"\\>"},        // OWASP
     // Event handlers.
-    {"img_onerror", "<img src=x onerror=alert(1)>"},                                 // OWASP
-    {"a_onmouseover", "<a onmouseover=\"alert(document.cookie)\">xxs link</a>"},     // OWASP
-    {"img_onmouseover", "<IMG SRC=# onmouseover=\"alert('xxs')\">"},                 // OWASP
+    {"img_onerror", "<img src=x onerror=alert(1)>"},                              // OWASP
+    {"a_onmouseover", "<a onmouseover=\"alert(document.cookie)\">xxs link</a>"},  // OWASP
+    {"img_onmouseover", "<IMG SRC=# onmouseover=\"alert('xxs')\">"},              // OWASP
     {"img_onerror_entities",
      "<img src=x onerror=\"&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114"
      "&#0000105&#0000112&#0000116&#0000058&#0000097&#0000108&#0000101&#0000114&#0000116"
-     "&#0000040&#0000039&#0000088&#0000083&#0000083&#0000039&#0000041\">"},  // OWASP
+     "&#0000040&#0000039&#0000088&#0000083&#0000083&#0000039&#0000041\">"},          // OWASP
     {"body_onload", "<body onload=alert(1)><p>x</p>"},                               // OWASP
     {"body_onload_junk", "<BODY onload!#$%&()*~+-_.,:;?@[/|\\]^`=alert(\"XSS\")>"},  // OWASP
     {"details_ontoggle", "<details open ontoggle=alert(1)>x</details>"},             // PORTSWIGGER
     {"div_many_handlers", "<div onmouseover=\"a()\" onclick=a() ONLOAD=a() OnFocus = a()>x</div>"},
-    {"p_slash_onclick", "<p/onclick=alert(1)>x</p>"},                                // H5SEC
-    {"marquee_onstart", "<marquee onstart=alert(1)>x</marquee>"},                    // PORTSWIGGER
-    {"unknown_onclick", "<xss onclick=alert(1)>click</xss>"},                        // PORTSWIGGER
-    {"video_source_onerror", "<video><source onerror=\"alert(1)\"></video>"},        // H5SEC
-    {"audio_onerror", "<audio src=1 onerror=\"javascript:alert(1)\"></audio>"},      // H5SEC
-    {"input_autofocus", "<input onfocus=write(1) autofocus>"},                       // H5SEC
-    {"select_autofocus", "<select onfocus=alert(1) autofocus><option>x</select>"},   // H5SEC
-    {"textarea_autofocus", "<textarea onfocus=alert(1) autofocus>x</textarea>"},     // H5SEC
+    {"p_slash_onclick", "<p/onclick=alert(1)>x</p>"},                               // H5SEC
+    {"marquee_onstart", "<marquee onstart=alert(1)>x</marquee>"},                   // PORTSWIGGER
+    {"unknown_onclick", "<xss onclick=alert(1)>click</xss>"},                       // PORTSWIGGER
+    {"video_source_onerror", "<video><source onerror=\"alert(1)\"></video>"},       // H5SEC
+    {"audio_onerror", "<audio src=1 onerror=\"javascript:alert(1)\"></audio>"},     // H5SEC
+    {"input_autofocus", "<input onfocus=write(1) autofocus>"},                      // H5SEC
+    {"select_autofocus", "<select onfocus=alert(1) autofocus><option>x</select>"},  // H5SEC
+    {"textarea_autofocus", "<textarea onfocus=alert(1) autofocus>x</textarea>"},    // H5SEC
     // javascript: URLs, obfuscated.
-    {"img_js", "<IMG SRC=\"javascript:alert('XSS');\">"},                            // OWASP
-    {"img_js_case", "<IMG SRC=JaVaScRiPt:alert('XSS')>"},                            // OWASP
-    {"img_js_backtick", "<IMG SRC=`javascript:alert(\"RSnake says, 'XSS'\")`>"},     // OWASP
+    {"img_js", "<IMG SRC=\"javascript:alert('XSS');\">"},                         // OWASP
+    {"img_js_case", "<IMG SRC=JaVaScRiPt:alert('XSS')>"},                         // OWASP
+    {"img_js_backtick", "<IMG SRC=`javascript:alert(\"RSnake says, 'XSS'\")`>"},  // OWASP
     {"img_js_decimal",
      "<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;&#97;&#108;"
      "&#101;&#114;&#116;&#40;&#39;&#88;&#83;&#83;&#39;&#41;>"},  // OWASP
     {"img_js_hex",
      "<IMG SRC=&#x6A&#x61&#x76&#x61&#x73&#x63&#x72&#x69&#x70&#x74&#x3A&#x61&#x6C&#x65&#x72"
-     "&#x74&#x28&#x27&#x58&#x53&#x53&#x27&#x29>"},  // OWASP
-    {"img_js_tab", "<IMG SRC=\"jav\tascript:alert('XSS');\">"},                      // OWASP
-    {"img_js_tab_entity", "<IMG SRC=\"jav&#x09;ascript:alert('XSS');\">"},           // OWASP
-    {"img_js_newline_entity", "<IMG SRC=\"jav&#x0A;ascript:alert('XSS');\">"},       // OWASP
-    {"img_js_cr_entity", "<IMG SRC=\"jav&#x0D;ascript:alert('XSS');\">"},            // OWASP
-    {"img_js_leading_control", "<IMG SRC=\" &#14;  javascript:alert('XSS');\">"},    // OWASP
-    {"a_js_tab_entity", "<a href=\"jav&#x09;ascript:alert(1)\">x</a>"},              // OWASP
-    {"a_js_decimal_j", "<a href=\"&#106;avascript:alert(1)\">x</a>"},                // OWASP
-    {"a_js_leading_space", "<a href=\"  javascript:alert(1)\">x</a>"},               // OURS
-    {"a_js_mixed_case_newline", "<a href=\"JaVa\nScRiPt:alert(1)\">x</a>"},          // OURS
-    {"a_js_colon_entity", "<a href=\"javascript&colon;alert(1)\">x</a>"},            // H5SEC
-    {"a_js_colon_decimal", "<a href=\"javascript&#58;alert(1)\">x</a>"},             // OWASP
-    {"a_js_bom", "<a href=\"&#xFEFF;javascript:alert(1)\">x</a>"},                   // OURS
-    {"a_js_nbsp", "<a href=\"&nbsp;javascript:alert(1)\">x</a>"},                    // OURS
-    {"a_vbscript", "<a href=\"vbscript:msgbox(1)\">x</a>"},                          // OWASP
+     "&#x74&#x28&#x27&#x58&#x53&#x53&#x27&#x29>"},                                 // OWASP
+    {"img_js_tab", "<IMG SRC=\"jav\tascript:alert('XSS');\">"},                    // OWASP
+    {"img_js_tab_entity", "<IMG SRC=\"jav&#x09;ascript:alert('XSS');\">"},         // OWASP
+    {"img_js_newline_entity", "<IMG SRC=\"jav&#x0A;ascript:alert('XSS');\">"},     // OWASP
+    {"img_js_cr_entity", "<IMG SRC=\"jav&#x0D;ascript:alert('XSS');\">"},          // OWASP
+    {"img_js_leading_control", "<IMG SRC=\" &#14;  javascript:alert('XSS');\">"},  // OWASP
+    {"a_js_tab_entity", "<a href=\"jav&#x09;ascript:alert(1)\">x</a>"},            // OWASP
+    {"a_js_decimal_j", "<a href=\"&#106;avascript:alert(1)\">x</a>"},              // OWASP
+    {"a_js_leading_space", "<a href=\"  javascript:alert(1)\">x</a>"},             // OURS
+    {"a_js_mixed_case_newline", "<a href=\"JaVa\nScRiPt:alert(1)\">x</a>"},        // OURS
+    {"a_js_colon_entity", "<a href=\"javascript&colon;alert(1)\">x</a>"},          // H5SEC
+    {"a_js_colon_decimal", "<a href=\"javascript&#58;alert(1)\">x</a>"},           // OWASP
+    {"a_js_bom", "<a href=\"&#xFEFF;javascript:alert(1)\">x</a>"},                 // OURS
+    {"a_js_nbsp", "<a href=\"&nbsp;javascript:alert(1)\">x</a>"},                  // OURS
+    {"a_vbscript", "<a href=\"vbscript:msgbox(1)\">x</a>"},                        // OWASP
     {"a_data_html", "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">x</a>"},
-    {"a_file", "<a href=\"file:///etc/passwd\">x</a>"},                              // OURS
+    {"a_file", "<a href=\"file:///etc/passwd\">x</a>"},  // OURS
     {"img_data_svg", "<img src=\"data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+\">"},
-    {"video_poster_js", "<video poster=javascript:alert(1)//></video>"},             // H5SEC
-    {"body_background", "<BODY BACKGROUND=\"javascript:alert('XSS')\">"},            // OWASP
-    {"img_dynsrc", "<IMG DYNSRC=\"javascript:alert('XSS')\">"},                      // OWASP
+    {"video_poster_js", "<video poster=javascript:alert(1)//></video>"},   // H5SEC
+    {"body_background", "<BODY BACKGROUND=\"javascript:alert('XSS')\">"},  // OWASP
+    {"img_dynsrc", "<IMG DYNSRC=\"javascript:alert('XSS')\">"},            // OWASP
     {"table_background", "<TABLE BACKGROUND=\"javascript:alert('XSS')\"><tr><td>x</table>"},
     // SVG and MathML.
-    {"svg_onload", "<svg/onload=alert('XSS')>"},                                     // OWASP
-    {"svg_script", "<svg><script>alert(1)</script></svg>"},                          // H5SEC
+    {"svg_onload", "<svg/onload=alert('XSS')>"},             // OWASP
+    {"svg_script", "<svg><script>alert(1)</script></svg>"},  // H5SEC
     {"svg_a_xlink", "<svg><a xlink:href=\"javascript:alert(1)\"><text>x</text></a></svg>"},
     {"math_xlink", "<math><a xlink:href=\"javascript:alert(1)\">click</a></math>"},  // H5SEC
     {"math_mglyph_style",
-     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"},  // MXSS
+     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>"},                 // MXSS
     {"svg_p_style", "<svg></p><style><a id=\"</style><img src=1 onerror=alert(1)>\">"},  // MXSS
     // Containers for active content.
-    {"template_script", "<template><script>alert(1)</script></template>"},           // OURS
+    {"template_script", "<template><script>alert(1)</script></template>"},  // OURS
     {"template_in_table", "<table><template><img src=x onerror=alert(1)></template></table>"},
     {"iframe_srcdoc", "<iframe srcdoc=\"&lt;script&gt;alert(1)&lt;/script&gt;\"></iframe>"},
-    {"iframe_js", "<IFRAME SRC=\"javascript:alert('XSS');\"></IFRAME>"},             // OWASP
+    {"iframe_js", "<IFRAME SRC=\"javascript:alert('XSS');\"></IFRAME>"},  // OWASP
     {"iframe_data", "<iframe src=\"data:text/html,<script>alert(1)</script>\"></iframe>"},
-    {"iframe_unclosed", "<iframe src=http://xss.rocks/scriptlet.html <"},            // OWASP
-    {"frameset", "<FRAMESET><FRAME SRC=\"javascript:alert('XSS');\"></FRAMESET>"},   // OWASP
+    {"iframe_unclosed", "<iframe src=http://xss.rocks/scriptlet.html <"},           // OWASP
+    {"frameset", "<FRAMESET><FRAME SRC=\"javascript:alert('XSS');\"></FRAMESET>"},  // OWASP
     {"object", "<OBJECT TYPE=\"text/x-scriptlet\" DATA=\"http://xss.rocks/s.html\"></OBJECT>"},
     {"object_data", "<object data=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">"},
     {"embed", "<EMBED SRC=\"data:image/svg+xml;base64,PHN2Zz4=\" type=\"image/svg+xml\">"},
-    {"applet", "<applet code=\"x.class\"><param name=a value=b>x</applet>"},         // OURS
+    {"applet", "<applet code=\"x.class\"><param name=a value=b>x</applet>"},  // OURS
     {"form_action", "<form action=\"javascript:alert(1)\"><input type=submit></form>"},
     {"button_formaction",
      "<form id=\"test\"></form><button form=\"test\" formaction=\"javascript:alert(1)\">X"
-     "</button>"},                                                                   // H5SEC
-    {"isindex", "<isindex action=javascript:alert(1) type=image>"},                  // H5SEC
-    {"base_href", "<BASE HREF=\"javascript:alert('XSS');//\">"},                     // OWASP
+     "</button>"},                                                   // H5SEC
+    {"isindex", "<isindex action=javascript:alert(1) type=image>"},  // H5SEC
+    {"base_href", "<BASE HREF=\"javascript:alert('XSS');//\">"},     // OWASP
     {"meta_refresh", "<META HTTP-EQUIV=\"refresh\" CONTENT=\"0;url=javascript:alert('XSS');\">"},
     {"meta_refresh_data",
      "<META HTTP-EQUIV=\"refresh\" "
@@ -159,9 +160,10 @@ const Vector kVectors[] = {
     {"xml_island",
      "<XML ID=\"xss\"><I><B><IMG SRC=\"javas<!-- -->cript:alert('XSS')\"></B></I></XML>"},
     // CSS.
-    {"style_element", "<STYLE>li {list-style-image: url(\"javascript:alert('XSS')\");}</STYLE>"
-                      "<UL><LI>XSS</br>"},                                            // OWASP
-    {"style_import", "<style>@import 'http://xss.rocks/xss.css';</style>"},          // OWASP
+    {"style_element",
+     "<STYLE>li {list-style-image: url(\"javascript:alert('XSS')\");}</STYLE>"
+     "<UL><LI>XSS</br>"},                                                             // OWASP
+    {"style_import", "<style>@import 'http://xss.rocks/xss.css';</style>"},           // OWASP
     {"style_expression", "<DIV STYLE=\"width: expression(alert('XSS'));\">x</DIV>"},  // OWASP
     {"style_expression_comment", "<IMG STYLE=\"xss:expr/*XSS*/ession(alert('XSS'))\">"},
     {"style_url_js", "<DIV STYLE=\"background-image: url(javascript:alert('XSS'))\">x</DIV>"},
@@ -169,22 +171,22 @@ const Vector kVectors[] = {
     {"style_escapes",
      "<DIV STYLE=\"width:\\0075\\0072\\006C\\0028'\\006a\\0061\\0076\\0061\\0073\\0063\\0072"
      "\\0069\\0070\\0074\\003a\\0061\\006c\\0065\\0072\\0074\\0028.1027\\0058'\\0029\">x</DIV>"},
-    {"style_behavior", "<p style=\"color: behavior(url(xss.htc))\">x</p>"},          // OWASP
+    {"style_behavior", "<p style=\"color: behavior(url(xss.htc))\">x</p>"},  // OWASP
     {"style_moz_binding", "<div style=\"-moz-binding:url(http://x/xss.xml#xss)\">x</div>"},
     {"style_entity_expression", "<p style=\"width:&#101;xpression(alert(1))\">x</p>"},
     // Comments, CDATA, conditional comments.
-    {"comment_hides_script", "<!--<script>-->alert(1)<!--</script>-->"},             // OURS
-    {"comment_unclosed", "<p>a<!-- <script>alert(1)</script>"},                      // OURS
+    {"comment_hides_script", "<!--<script>-->alert(1)<!--</script>-->"},  // OURS
+    {"comment_unclosed", "<p>a<!-- <script>alert(1)</script>"},           // OURS
     {"conditional_ie", "<!--[if gte IE 4]><SCRIPT>alert('XSS');</SCRIPT><![endif]-->"},
     {"conditional_mso", "<!--[if gte mso 9]><xml><o:OfficeDocumentSettings/></xml><![endif]-->"},
-    {"cdata", "<![CDATA[<script>alert(1)</script>]]>"},                              // H5SEC
-    {"cdata_in_svg", "<svg><![CDATA[><img src=x onerror=alert(1)>]]></svg>"},        // MXSS
+    {"cdata", "<![CDATA[<script>alert(1)</script>]]>"},                        // H5SEC
+    {"cdata_in_svg", "<svg><![CDATA[><img src=x onerror=alert(1)>]]></svg>"},  // MXSS
     // Malformed nesting.
-    {"nested_unclosed", "<div><span><a href=\"#x\"><b><i><u>text"},                  // OURS
-    {"misnested", "<b><i>a</b>c</i><p><a href=/x>1<div>2</a>3</div>"},              // OURS
+    {"nested_unclosed", "<div><span><a href=\"#x\"><b><i><u>text"},     // OURS
+    {"misnested", "<b><i>a</b>c</i><p><a href=/x>1<div>2</a>3</div>"},  // OURS
     {"table_text", "<table>text<tr><td>1<script>alert(1)</script></td></tr>x</table>"},
-    {"img_no_close", "<IMG SRC=\"javascript:alert('XSS')\""},                        // OWASP
-    {"img_lt_in_src", "<IMG SRC=\"`<javascript:alert>`('XSS')\""},                   // OWASP
+    {"img_no_close", "<IMG SRC=\"javascript:alert('XSS')\""},       // OWASP
+    {"img_lt_in_src", "<IMG SRC=\"`<javascript:alert>`('XSS')\""},  // OWASP
 };
 
 class VectorTest : public testing::TestWithParam<Vector> {};
@@ -351,8 +353,7 @@ TEST(SanitizeHtml, StyleKeepsOnlyAllowedProperties) {
 }
 
 TEST(SanitizeHtml, UnknownElementsAreUnwrapped) {
-  EXPECT_EQ(Clean("<font color=red face=宋体>红</font><center>中</center><o:p>词</o:p>"),
-            "红中词");
+  EXPECT_EQ(Clean("<font color=red face=宋体>红</font><center>中</center><o:p>词</o:p>"), "红中词");
   EXPECT_EQ(Clean("<section><article><p>x</p></article></section>"), "<p>x</p>");
   EXPECT_EQ(Clean("<span>bare</span><span title=t>titled</span>"),
             "bare<span title=\"t\">titled</span>");
@@ -390,9 +391,11 @@ TEST(SanitizeHtml, GlobalAttributes) {
 
 TEST(SanitizeHtml, InvalidUtf8AndNulBecomeReplacementCharacters) {
   EXPECT_EQ(Clean(std::string_view("a\0b", 3)), "a\uFFFDb");
-  EXPECT_EQ(Clean("a\xFF" "b"), "a\uFFFDb");
-  EXPECT_EQ(Clean("\xE4\xB8"), "\uFFFD");              // truncated 中
-  EXPECT_EQ(Clean("\xC0\xAF"), "\uFFFD\uFFFD");        // overlong '/'
+  EXPECT_EQ(Clean("a\xFF"
+                  "b"),
+            "a\uFFFDb");
+  EXPECT_EQ(Clean("\xE4\xB8"), "\uFFFD");                  // truncated 中
+  EXPECT_EQ(Clean("\xC0\xAF"), "\uFFFD\uFFFD");            // overlong '/'
   EXPECT_EQ(Clean("\xED\xA0\x80"), "\uFFFD\uFFFD\uFFFD");  // surrogate
   EXPECT_EQ(Clean("<p title=\"\xFF\">\xF0\x9F\x98\x80</p>"),
             "<p title=\"\uFFFD\">\xF0\x9F\x98\x80</p>");
@@ -436,6 +439,11 @@ TEST(SanitizeHtml, MisnestedInputConvergesToAFixedPoint) {
   Clean("<p><marquee><p>y</p></marquee></p>");
   Clean("<a href=/1><font><a href=/2>x</a></font></a>");
   Clean("<table><tr><td><font><table><tr><td>x</td></tr></table></font></td></tr></table>");
+}
+
+TEST(SanitizeHtml, LinkInsideLinkIsUnwrapped) {
+  EXPECT_EQ(Clean("<a href=\"/1\"><table><tr><td><a href=\"/2\">x</a></td></tr></table></a>"),
+            "<a href=\"/1\"><table><tbody><tr><td>x</td></tr></tbody></table></a>");
 }
 
 TEST(SanitizeHtml, IdempotentOnKeptMarkup) {

@@ -9,6 +9,7 @@
 
 #include "http/multipart.h"
 #include "security/crypto.h"
+#include "service/input.h"
 #include "zhanqun/version.h"
 
 namespace zhanqun::http {
@@ -28,6 +29,8 @@ int HttpStatus(Code code) {
     case Code::kPasswordChangeRequired: return 403;
     case Code::kTooLarge: return 413;
     case Code::kRateLimited: return 429;
+    case Code::kMethodNotAllowed: return 405;
+    case Code::kUnsupportedMediaType: return 415;
     case Code::kUnavailable: return 503;
     case Code::kTimeout: return 504;
     case Code::kCorruption: return 500;
@@ -106,23 +109,35 @@ Result<service::Page> ParsePage(const Request& req) {
   return p;
 }
 
-// Query filters passed to the service as JSON: integers where they parse.
-json Filters(const Request& req, std::initializer_list<const char*> names) {
+// Query filters passed to the service as JSON. Integer filters must parse as
+// integers (else 400 naming the parameter); text filters stay text, digits or not.
+Result<json> Filters(const Request& req, std::initializer_list<const char*> int_names,
+                     std::initializer_list<const char*> text_names) {
   json f = json::object();
-  for (const char* n : names) {
+  for (const char* n : int_names) {
     std::string v = req.Query(n);
     if (v.empty()) continue;
-    if (v.size() < 19 && v.find_first_not_of("0123456789") == std::string::npos) {
-      f[n] = std::stoll(v);
-    } else {
-      f[n] = v;
+    if (v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) {
+      return Fail(Error::Invalid(n, std::string(n) + " 必须是整数"));
     }
+    f[n] = std::stoll(v);
+  }
+  for (const char* n : text_names) {
+    std::string v = req.Query(n);
+    if (v.empty()) continue;
+    ZQ_TRY(service::CheckTextKind(n, v, service::TextKind::kLine, 200, false));
+    f[n] = v;
   }
   return f;
 }
 
 bool IsJsonContentType(std::string_view ct) {
-  return ct.rfind("application/json", 0) == 0;
+  constexpr std::string_view kJson = "application/json";
+  if (ct.size() < kJson.size()) return false;
+  for (size_t i = 0; i < kJson.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(ct[i])) != kJson[i]) return false;
+  }
+  return ct.size() == kJson.size() || ct[kJson.size()] == ';' || ct[kJson.size()] == ' ';
 }
 
 class LoginLimiter {
@@ -172,9 +187,8 @@ Response Api::Handle(Request& req) {
     auto m = router_.Find(req.method, req.path);
     if (!m.route) {
       if (m.path_matched) {
-        Response r = ErrorResponse(Error{Code::kInvalidArgument, "不支持的请求方法 " + req.method,
+        Response r = ErrorResponse(Error{Code::kMethodNotAllowed, "不支持的请求方法 " + req.method,
                                          "method", {}});
-        r.status = 405;
         r.Set("Allow", m.allow);
         return r;
       }
@@ -216,10 +230,9 @@ void Api::AddRoutes() {
       if (mutating && !multipart) {
         if (!req.body.empty()) {
           if (!IsJsonContentType(req.Header("content-type"))) {
-            Response r = ErrorResponse(
-                Error::Invalid("Content-Type", "请求体必须是 JSON（Content-Type: application/json）"));
-            r.status = 415;
-            return r;
+            return ErrorResponse(Error{Code::kUnsupportedMediaType,
+                                       "请求体必须是 JSON（Content-Type: application/json）",
+                                       "Content-Type", {}});
           }
           json body = json::parse(req.body, nullptr, false);
           if (body.is_discarded()) {
@@ -247,9 +260,6 @@ void Api::AddRoutes() {
 
   // --- auth -------------------------------------------------------------
   add("POST", "/api/v1/auth/login", "anyone", "登录", [this](Call& c) -> Result<Reply> {
-    if (!IsJsonContentType(c.req.Header("content-type"))) {
-      return Fail(Error::Invalid("Content-Type", "请求体必须是 JSON（Content-Type: application/json）"));
-    }
     if (!impl_->limiter.Allow(c.req.remote_addr)) {
       return Fail(Error{Code::kRateLimited, "登录尝试过于频繁，请稍后再试", "", {}});
     }
@@ -328,7 +338,8 @@ void Api::AddRoutes() {
   add("GET", "/api/v1/sites/{id}/articles", "site:read", "信息列表",
       [this](Call& c) -> Result<Reply> {
         ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
-        json f = Filters(c.req, {"column_id", "status", "created_by", "q", "from", "to"});
+        ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"column_id", "created_by", "from", "to"},
+                                            {"status", "q"}));
         return Ok(service_.ListArticles(c.who(), c.Id(), page, f));
       });
   add("POST", "/api/v1/sites/{id}/articles", "site:edit", "新建信息",
@@ -361,7 +372,8 @@ void Api::AddRoutes() {
       [this](Call& c) -> Result<Reply> {
         ZQ_TRY(service_.CheckUpload(c.who(), c.Id()));
         if (c.req.body_file.empty()) {
-          return Fail(Error::Invalid("Content-Type", "上传文件须使用 multipart/form-data"));
+          return Fail(Error{Code::kUnsupportedMediaType, "上传文件须使用 multipart/form-data",
+                            "Content-Type", {}});
         }
         MultipartLimits limits;
         limits.max_file_bytes = options_.max_upload_bytes;
@@ -424,7 +436,8 @@ void Api::AddRoutes() {
   // --- audit (审计管理员) ---------------------------------------------------
   add("GET", "/api/v1/audit", "auditor", "审计日志", [this](Call& c) -> Result<Reply> {
     ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
-    json f = Filters(c.req, {"actor", "action", "target_type", "result", "q", "from", "to"});
+    ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"from", "to"},
+                                        {"actor", "action", "target_type", "result", "q"}));
     return Ok(service_.ListAudit(c.who(), page, f));
   });
   add("GET", "/api/v1/audit/verify", "auditor", "校验审计链", [this](Call& c) -> Result<Reply> {
