@@ -1,7 +1,7 @@
 // zhanqun: the one binary. The only place that wires modules together.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
   std::string data = DefaultData(), db;
   auto* init = app.add_subcommand("init", "创建数据目录、数据库和三员账号（系统/安全/审计管理员）");
   init->add_option("--data", data, "数据目录（默认 $ZHANQUN_DATA 或 ./data）");
-  init->add_option("--db", db, "数据库地址：sqlite:/path/x.db 或 postgresql://…（默认数据目录下的 SQLite）");
+  init->add_option("--db", db,
+                   "数据库地址：sqlite:/path/x.db 或 postgresql://…（默认数据目录下的 SQLite）");
   std::string district = "示范区教育局";
   init->add_option("--district", district, "区（根部门）的名称");
 
@@ -75,8 +76,8 @@ int main(int argc, char** argv) {
   user->require_subcommand(1);
   std::string username;
   bool temporary = false;
-  auto* set_password = user->add_subcommand(
-      "set-password", "为账号设置新密码（从标准输入读取一行；记入审计日志）");
+  auto* set_password =
+      user->add_subcommand("set-password", "为账号设置新密码（从标准输入读取一行；记入审计日志）");
   set_password->add_option("name", username, "用户名")->required();
   set_password->add_option("--data", data, "数据目录");
   set_password->add_option("--db", db, "数据库地址");
@@ -84,13 +85,15 @@ int main(int argc, char** argv) {
 
   auto* audit = app.add_subcommand("audit", "审计日志");
   audit->require_subcommand(1);
-  auto* verify = audit->add_subcommand("verify", "校验审计日志的 SM3 哈希链；完好退出码 0，否则 1 并指出第一条异常记录");
+  auto* verify = audit->add_subcommand(
+      "verify", "校验审计日志的 SM3 哈希链；完好退出码 0，否则 1 并指出第一条异常记录");
   verify->add_option("--data", data, "数据目录");
   verify->add_option("--db", db, "数据库地址");
 
   int sites = 6;
   uint64_t seed = 1;
-  auto* demo = app.add_subcommand("demo", "创建示范区：学校、站点、栏目、信息与账号（同一种子结果相同）");
+  auto* demo =
+      app.add_subcommand("demo", "创建示范区：学校、站点、栏目、信息与账号（同一种子结果相同）");
   demo->add_option("--data", data, "数据目录");
   demo->add_option("--db", db, "数据库地址");
   demo->add_option("--sites", sites, "站点数量")->check(CLI::Range(1, 500));
@@ -163,7 +166,9 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, OnSignal);
     std::signal(SIGTERM, OnSignal);
     while (!g_stop) {
-      struct timespec ts{0, 100 * 1000 * 1000};
+      struct timespec ts {
+        0, 100 * 1000 * 1000
+      };
       nanosleep(&ts, nullptr);
     }
     std::cout << "正在停止…\n";

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -195,6 +196,9 @@ void AppendEscaped(std::string* out, std::string_view s, bool in_attribute) {
         break;
       case '\0':
         *out += kReplacementChar;
+        break;
+      case '\r':  // from "&#13;"; written raw, the next parse would read '\n'
+        *out += "&#13;";
         break;
       default:
         *out += c;
@@ -398,101 +402,100 @@ enum TagFlag : uint32_t {
   kForeignRoot = 1 << 10,
 };
 
-uint32_t TagFlags(std::string_view n) {
-  uint32_t flags = 0;
-  if (In(n, {"area",  "base", "basefont", "bgsound", "br",    "col",     "embed",
-             "frame", "hr",   "image",    "img",     "input", "isindex", "keygen",
-             "link",  "meta", "param",    "source",  "track", "wbr"})) {
-    flags |= kVoid | kSpecial;
-  }
-  if (In(n, {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong",
-             "tt", "u"})) {
-    flags |= kFormatting;
-  }
-  if (In(n, {"h1", "h2", "h3", "h4", "h5", "h6"})) flags |= kHeading | kSpecial;
-  if (In(n, {"applet", "caption", "marquee", "object", "template", "td", "th"})) {
-    flags |= kMarker | kScopeBoundary;
-  }
-  if (In(n, {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"})) {
-    flags |= kRawText;
-  }
-  if (In(n, {"address",
-             "applet",
-             "article",
-             "aside",
-             "blockquote",
-             "body",
-             "button",
-             "caption",
-             "center",
-             "colgroup",
-             "dd",
-             "details",
-             "dir",
-             "div",
-             "dl",
-             "dt",
-             "fieldset",
-             "figcaption",
-             "figure",
-             "footer",
-             "form",
-             "frameset",
-             "head",
-             "header",
-             "hgroup",
-             "html",
-             "iframe",
-             "li",
-             "listing",
-             "main",
-             "marquee",
-             "menu",
-             "nav",
-             "noembed",
-             "noframes",
-             "noscript",
-             "object",
-             "ol",
-             "p",
-             "plaintext",
-             "pre",
-             "script",
-             "section",
-             "select",
-             "style",
-             "summary",
-             "table",
-             "tbody",
-             "td",
-             "template",
-             "textarea",
-             "tfoot",
-             "th",
-             "thead",
-             "title",
-             "tr",
-             "ul",
-             "xmp",
-             "mi",
-             "mo",
-             "mn",
-             "ms",
-             "mtext",
-             "annotation-xml",
-             "foreignobject",
-             "desc"})) {
-    flags |= kSpecial;
-  }
-  if (In(n, {"html", "table", "mi", "mo", "mn", "ms", "mtext", "annotation-xml", "foreignobject",
-             "desc", "title"})) {
-    flags |= kScopeBoundary;
-  }
-  if (n == "ol" || n == "ul") flags |= kListScopeBoundary;
-  if (n == "button") flags |= kButtonScopeBoundary;
-  if (n == "html" || n == "table" || n == "template") flags |= kTableScopeBoundary;
-  if (n == "svg" || n == "math") flags |= kForeignRoot;
-  return flags;
+uint32_t TagFlags(std::string_view name) {
+  // Built once; never destroyed, as static objects with destructors may be
+  // used after destruction at exit.
+  static const auto* const kTable = [] {
+    auto* table = new std::unordered_map<std::string_view, uint32_t>();
+    const auto add = [table](uint32_t flags, std::initializer_list<std::string_view> names) {
+      for (std::string_view n : names) (*table)[n] |= flags;
+    };
+    add(kVoid | kSpecial,
+        {"area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input",
+         "isindex", "keygen", "link", "meta", "param", "source", "track", "wbr"});
+    add(kVoid, {"image"});
+    add(kFormatting, {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike",
+                      "strong", "tt", "u"});
+    add(kHeading | kSpecial, {"h1", "h2", "h3", "h4", "h5", "h6"});
+    add(kMarker | kScopeBoundary,
+        {"applet", "caption", "marquee", "object", "template", "td", "th"});
+    add(kRawText, {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"});
+    add(kSpecial, {"address",
+                   "applet",
+                   "article",
+                   "aside",
+                   "blockquote",
+                   "body",
+                   "button",
+                   "caption",
+                   "center",
+                   "colgroup",
+                   "dd",
+                   "details",
+                   "dir",
+                   "div",
+                   "dl",
+                   "dt",
+                   "fieldset",
+                   "figcaption",
+                   "figure",
+                   "footer",
+                   "form",
+                   "frameset",
+                   "head",
+                   "header",
+                   "hgroup",
+                   "html",
+                   "iframe",
+                   "li",
+                   "listing",
+                   "main",
+                   "marquee",
+                   "menu",
+                   "nav",
+                   "noembed",
+                   "noframes",
+                   "noscript",
+                   "object",
+                   "ol",
+                   "p",
+                   "plaintext",
+                   "pre",
+                   "script",
+                   "section",
+                   "select",
+                   "style",
+                   "summary",
+                   "table",
+                   "tbody",
+                   "td",
+                   "template",
+                   "textarea",
+                   "tfoot",
+                   "th",
+                   "thead",
+                   "title",
+                   "tr",
+                   "ul",
+                   "xmp",
+                   "mi",
+                   "mo",
+                   "mn",
+                   "ms",
+                   "mtext",
+                   "annotation-xml",
+                   "foreignobject",
+                   "desc"});
+    add(kScopeBoundary, {"html", "table", "mi", "mo", "mn", "ms", "mtext", "annotation-xml",
+                         "foreignobject", "desc", "title"});
+    add(kListScopeBoundary, {"ol", "ul"});
+    add(kButtonScopeBoundary, {"button"});
+    add(kTableScopeBoundary, {"html", "table", "template"});
+    add(kForeignRoot, {"svg", "math"});
+    return table;
+  }();
+  const auto it = kTable->find(name);
+  return it == kTable->end() ? 0 : it->second;
 }
 
 enum class Scope { kDefault, kListItem, kButton, kTable };

@@ -4,9 +4,8 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace zhanqun {
 
@@ -66,16 +65,17 @@ inline tl::unexpected<Error> Fail(Error e) { return tl::unexpected<Error>(std::m
 }  // namespace zhanqun
 
 // Propagates an error from an expression returning Result/Status.
-#define ZQ_TRY(expr)                                                   \
-  do {                                                                 \
-    auto zq_try_r_ = (expr);                                           \
+#define ZQ_TRY(expr)                                                      \
+  do {                                                                    \
+    auto zq_try_r_ = (expr);                                              \
     if (!zq_try_r_) return ::zhanqun::Fail(std::move(zq_try_r_.error())); \
   } while (0)
 
 #define ZQ_CONCAT_INNER(a, b) a##b
 #define ZQ_CONCAT(a, b) ZQ_CONCAT_INNER(a, b)
-#define ZQ_ASSIGN_OR_RETURN(lhs, expr) ZQ_ASSIGN_OR_RETURN_IMPL(ZQ_CONCAT(zq_r_, __LINE__), lhs, expr)
-#define ZQ_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                              \
+#define ZQ_ASSIGN_OR_RETURN(lhs, expr) \
+  ZQ_ASSIGN_OR_RETURN_IMPL(ZQ_CONCAT(zq_r_, __LINE__), lhs, expr)
+#define ZQ_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)            \
+  auto tmp = (expr);                                        \
   if (!tmp) return ::zhanqun::Fail(std::move(tmp.error())); \
   lhs = std::move(*tmp)

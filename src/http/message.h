@@ -14,9 +14,9 @@
 namespace zhanqun::http {
 
 struct Request {
-  std::string method;       // "GET", "POST", ...
-  std::string target;       // raw request target, e.g. "/api/v1/sites?page=2"
-  std::string path;         // percent-decoded path without the query
+  std::string method;                             // "GET", "POST", ...
+  std::string target;                             // raw request target, e.g. "/api/v1/sites?page=2"
+  std::string path;                               // percent-decoded path without the query
   std::multimap<std::string, std::string> query;  // decoded query parameters
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;         // in-memory body (JSON and small forms)

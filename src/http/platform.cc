@@ -33,7 +33,8 @@ Response ConsolePlaceholder() {
   r.Set("X-Content-Type-Options", "nosniff");
   r.Set("Cache-Control", "no-store");
   r.body =
-      "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>站群管理平台</title>"
+      "<!doctype html><html lang=\"zh-CN\"><head><meta "
+      "charset=\"utf-8\"><title>站群管理平台</title>"
       "</head><body><main><h1>站群管理平台</h1><p>管理接口位于 <code>/api/v1</code>。</p></main>"
       "</body></html>\n";
   return r;
@@ -110,26 +111,28 @@ Platform::~Platform() { Stop(); }
 Status Platform::Start() {
   std::string tmp = (fs::path(service_->options().data_dir) / "tmp").string();
   Api* api = api_.get();
-  admin_ = std::make_unique<Server>(
-      ListenerOptions(config_, config_.server.admin_listen, "admin", tmp),
-      [api](Request& req) -> Response {
-        if (req.path == "/api" || req.path.rfind("/api/", 0) == 0) return api->Handle(req);
-        if (req.path == "/" || req.path == "/index.html") return ConsolePlaceholder();
-        return PublicNotFound();
-      });
+  admin_ =
+      std::make_unique<Server>(ListenerOptions(config_, config_.server.admin_listen, "admin", tmp),
+                               [api](Request& req) -> Response {
+                                 if (req.path == "/api" || req.path.rfind("/api/", 0) == 0)
+                                   return api->Handle(req);
+                                 if (req.path == "/" || req.path == "/index.html")
+                                   return ConsolePlaceholder();
+                                 return PublicNotFound();
+                               });
   ZQ_TRY(admin_->Start());
   // The public side never serves the API, whatever the Host says.
-  public_ = std::make_unique<Server>(
-      ListenerOptions(config_, config_.server.public_listen, "public", ""),
-      [](Request&) -> Response { return PublicNotFound(); });
+  public_ =
+      std::make_unique<Server>(ListenerOptions(config_, config_.server.public_listen, "public", ""),
+                               [](Request&) -> Response { return PublicNotFound(); });
   auto st = public_->Start();
   if (!st) {
     admin_->Stop();
     return st;
   }
   spdlog::info("admin listener on {}:{}, public listener on {}:{}",
-               config_.server.admin_listen.host, admin_->port(),
-               config_.server.public_listen.host, public_->port());
+               config_.server.admin_listen.host, admin_->port(), config_.server.public_listen.host,
+               public_->port());
   return {};
 }
 

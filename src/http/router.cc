@@ -46,8 +46,10 @@ Router::Match Router::Find(const std::string& method, const std::string& path) c
     bool ok = true;
     for (size_t i = 0; i < pat.size() && ok; ++i) {
       if (pat[i].size() > 2 && pat[i].front() == '{' && pat[i].back() == '}') {
-        if (!AllDigits(segs[i])) ok = false;
-        else params[std::string(pat[i].substr(1, pat[i].size() - 2))] = std::string(segs[i]);
+        if (!AllDigits(segs[i]))
+          ok = false;
+        else
+          params[std::string(pat[i].substr(1, pat[i].size() - 2))] = std::string(segs[i]);
       } else if (pat[i] != segs[i]) {
         ok = false;
       }

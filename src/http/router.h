@@ -15,7 +15,7 @@ namespace zhanqun::http {
 struct Route {
   std::string method;   // GET POST PATCH DELETE
   std::string pattern;  // "/api/v1/sites/{id}"; {name} matches one segment of digits
-  std::string owner;    // "anyone", "signed_in", "sysadmin", "secadmin", "auditor", "site:read", ...
+  std::string owner;  // "anyone", "signed_in", "sysadmin", "secadmin", "auditor", "site:read", ...
   std::string summary;  // one line, Chinese
   Handler handler;
 };

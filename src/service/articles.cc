@@ -8,7 +8,7 @@ using namespace internal;
 namespace {
 
 const std::vector<std::string_view> kArticleFields = {
-    "column_id", "title",   "subtitle",   "author",     "source",     "body",    "summary",
+    "column_id",      "title",  "subtitle",   "author",     "source",      "body",   "summary",
     "cover_media_id", "pinned", "sort_order", "publish_at", "attachments", "version"};
 
 struct ArticleInput {
@@ -114,9 +114,10 @@ Status SaveRevision(Conn& c, int64_t now, int64_t article_id, int64_t editor,
                     const std::string& note) {
   ZQ_ASSIGN_OR_RETURN(json full, FullArticle(c, article_id));
   return c
-      .Exec("INSERT INTO article_revisions (article_id, version, snapshot, editor_id, note, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            {article_id, full["version"].get<int64_t>(), Snapshot(full).dump(), editor, note, now})
+      .Exec(
+          "INSERT INTO article_revisions (article_id, version, snapshot, editor_id, note, "
+          "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+          {article_id, full["version"].get<int64_t>(), Snapshot(full).dump(), editor, note, now})
       .map([](int64_t) {});
 }
 
@@ -126,9 +127,9 @@ Status WriteAttachments(Conn& c, int64_t site_id, int64_t article_id,
   int64_t pos = 0;
   for (int64_t m : ids) {
     ZQ_TRY(CheckMedia(c, site_id, m, "attachments"));
-    auto r = c.Exec(
-        "INSERT INTO article_attachments (article_id, media_id, position) VALUES (?, ?, ?)",
-        {article_id, m, pos++});
+    auto r =
+        c.Exec("INSERT INTO article_attachments (article_id, media_id, position) VALUES (?, ?, ?)",
+               {article_id, m, pos++});
     if (!r) {
       if (r.error().code == Code::kConflict) {
         return Fail(Error::Invalid("attachments", "attachments 中有重复的文件"));
@@ -154,7 +155,8 @@ Result<json> Service::ListArticles(const Principal& p, int64_t site_id, const Pa
       where += " AND column_id = ?";
       params.push_back(f["column_id"].get<int64_t>());
     }
-    if (f.contains("status") && f["status"].is_string() && !f["status"].get<std::string>().empty()) {
+    if (f.contains("status") && f["status"].is_string() &&
+        !f["status"].get<std::string>().empty()) {
       where += " AND status = ?";
       params.push_back(f["status"].get<std::string>());
     }
@@ -222,8 +224,7 @@ Result<json> Service::CreateArticle(const Principal& p, int64_t site_id, const j
          a.source.value_or(""), clean, a.summary.value_or(""),
          a.cover_media_id ? store::Opt(*a.cover_media_id) : store::Null(),
          int64_t{a.pinned.value_or(false) ? 1 : 0}, a.sort_order.value_or(0),
-         a.publish_at ? store::Opt(*a.publish_at) : store::Null(), p.user_id, p.user_id, now,
-         now});
+         a.publish_at ? store::Opt(*a.publish_at) : store::Null(), p.user_id, p.user_id, now, now});
     if (!rows) return Fail(std::move(rows.error()));
     int64_t id = rows->front().Int("id");
     if (a.attachments) ZQ_TRY(WriteAttachments(c, site_id, id, *a.attachments));
@@ -262,8 +263,8 @@ Result<json> Service::UpdateArticle(const Principal& p, int64_t id, const json& 
     ZQ_ASSIGN_OR_RETURN(json before, FullArticle(c, id));
     std::string status = before["status"];
     if (status != "draft" && status != "withdrawn") {
-      return Fail(Error::Conflict("status", "信息处于“" + status +
-                                                "”状态，不能直接修改；请先撤回（withdraw）"));
+      return Fail(Error::Conflict(
+          "status", "信息处于“" + status + "”状态，不能直接修改；请先撤回（withdraw）"));
     }
     if (a.version && *a.version != before["version"].get<int64_t>()) {
       return Fail(Error::Conflict("version", "信息已被他人修改，请刷新后再编辑"));
@@ -288,10 +289,10 @@ Result<json> Service::UpdateArticle(const Principal& p, int64_t id, const json& 
     if (a.pinned) ZQ_TRY(set("pinned", int64_t{*a.pinned ? 1 : 0}));
     if (a.sort_order) ZQ_TRY(set("sort_order", *a.sort_order));
     if (a.attachments) ZQ_TRY(WriteAttachments(c, site_id, id, *a.attachments));
-    ZQ_TRY(c.Exec(
-        "UPDATE articles SET status = 'draft', version = version + 1, updated_by = ?, "
-        "updated_at = ? WHERE id = ?",
-        {p.user_id, now, id}));
+    ZQ_TRY(
+        c.Exec("UPDATE articles SET status = 'draft', version = version + 1, updated_by = ?, "
+               "updated_at = ? WHERE id = ?",
+               {p.user_id, now, id}));
     ZQ_TRY(SaveRevision(c, now, id, p.user_id, "update"));
     ZQ_ASSIGN_OR_RETURN(json after, FullArticle(c, id));
     json b = Snapshot(before), af = Snapshot(after);
@@ -299,8 +300,10 @@ Result<json> Service::UpdateArticle(const Principal& p, int64_t id, const json& 
     af["status"] = after["status"];
     json d = Diff(b, af);
     if (d["after"].contains("body")) {
-      d["before"]["body"] = "（" + std::to_string(before["body"].get<std::string>().size()) + " 字节）";
-      d["after"]["body"] = "（" + std::to_string(after["body"].get<std::string>().size()) + " 字节）";
+      d["before"]["body"] =
+          "（" + std::to_string(before["body"].get<std::string>().size()) + " 字节）";
+      d["after"]["body"] =
+          "（" + std::to_string(after["body"].get<std::string>().size()) + " 字节）";
     }
     ZQ_TRY(AppendAudit(c, now, p, "article.update", "article", std::to_string(id), "success", d));
     return after;
@@ -376,8 +379,10 @@ Result<json> Service::ArticleAction(const Principal& p, int64_t id, const std::s
           {target, p.user_id, comment, now, id}));
     } else if (action == "publish") {
       int64_t when = now;
-      if (publish_at && *publish_at) when = **publish_at;
-      else if (!publish_at && !cur.IsNull("publish_at")) when = cur.Int("publish_at");
+      if (publish_at && *publish_at)
+        when = **publish_at;
+      else if (!publish_at && !cur.IsNull("publish_at"))
+        when = cur.Int("publish_at");
       if (when > now) {
         // Scheduled: stays approved until the scheduler publishes it.
         target = "approved";
@@ -390,8 +395,9 @@ Result<json> Service::ArticleAction(const Principal& p, int64_t id, const std::s
             {now, now, id}));
       }
     } else {
-      ZQ_TRY(c.Exec("UPDATE articles SET status = ?, review_comment = ?, updated_at = ? WHERE id = ?",
-                    {target, comment, now, id}));
+      ZQ_TRY(
+          c.Exec("UPDATE articles SET status = ?, review_comment = ?, updated_at = ? WHERE id = ?",
+                 {target, comment, now, id}));
     }
     json detail = {{"before", {{"status", status}}}, {"after", {{"status", target}}}};
     if (!comment.empty()) detail["comment"] = comment;
@@ -414,13 +420,14 @@ Result<json> Service::ListRevisions(const Principal& p, int64_t article_id) {
     if (!rows) return Fail(std::move(rows.error()));
     json items = json::array();
     for (const auto& x : *rows) {
-      items.push_back({{"id", x.Int("id")},
-                       {"version", x.Int("version")},
-                       {"snapshot", json::parse(x.Text("snapshot"), nullptr, false)},
-                       {"editor_id", x.IsNull("editor_id") ? json(nullptr) : json(x.Int("editor_id"))},
-                       {"editor", x.Text("username")},
-                       {"note", x.Text("note")},
-                       {"created_at", x.Int("created_at")}});
+      items.push_back(
+          {{"id", x.Int("id")},
+           {"version", x.Int("version")},
+           {"snapshot", json::parse(x.Text("snapshot"), nullptr, false)},
+           {"editor_id", x.IsNull("editor_id") ? json(nullptr) : json(x.Int("editor_id"))},
+           {"editor", x.Text("username")},
+           {"note", x.Text("note")},
+           {"created_at", x.Int("created_at")}});
     }
     return json{{"items", items}, {"total", items.size()}};
   });

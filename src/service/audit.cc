@@ -44,11 +44,11 @@ Status AppendAudit(Conn& c, int64_t now, const Principal& actor, const std::stri
   std::string canonical = Canonical(seq, now, actor_id, actor_name, actor.ip, action, target_type,
                                     target_id, result, detail_text, prev);
   std::string hash = EntryHash(prev, canonical);
-  ZQ_TRY(c.Exec(
-      "INSERT INTO audit_log (seq, ts, actor_id, actor, ip, action, target_type, target_id, "
-      "result, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {seq, now, store::Opt(actor_id), actor_name, actor.ip, action, target_type, target_id,
-       result, detail_text, prev, hash}));
+  ZQ_TRY(
+      c.Exec("INSERT INTO audit_log (seq, ts, actor_id, actor, ip, action, target_type, target_id, "
+             "result, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             {seq, now, store::Opt(actor_id), actor_name, actor.ip, action, target_type, target_id,
+              result, detail_text, prev, hash}));
   ZQ_TRY(c.Exec("UPDATE audit_head SET hash = ? WHERE id = 1", {hash}));
   return {};
 }

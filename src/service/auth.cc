@@ -39,17 +39,16 @@ std::string PasswordChangeReason(const Row& u, const security::PasswordPolicy& p
 }  // namespace
 
 Result<security::PasswordPolicy> Service::Policy() {
-  return db_->ReadValue<security::PasswordPolicy>(
-      [&](Conn& c) -> Result<security::PasswordPolicy> {
-        auto rows = c.Query("SELECT value FROM settings WHERE key = 'password_policy'");
-        if (!rows) return Fail(std::move(rows.error()));
-        if (rows->empty()) return options_.default_policy;
-        json j = json::parse(rows->front().Text("value"), nullptr, false);
-        if (j.is_discarded()) return options_.default_policy;
-        auto p = security::PasswordPolicy::FromJson(j);
-        if (!p) return options_.default_policy;
-        return *p;
-      });
+  return db_->ReadValue<security::PasswordPolicy>([&](Conn& c) -> Result<security::PasswordPolicy> {
+    auto rows = c.Query("SELECT value FROM settings WHERE key = 'password_policy'");
+    if (!rows) return Fail(std::move(rows.error()));
+    if (rows->empty()) return options_.default_policy;
+    json j = json::parse(rows->front().Text("value"), nullptr, false);
+    if (j.is_discarded()) return options_.default_policy;
+    auto p = security::PasswordPolicy::FromJson(j);
+    if (!p) return options_.default_policy;
+    return *p;
+  });
 }
 
 Result<LoginResult> Service::Login(const std::string& username, const std::string& password,
@@ -60,9 +59,9 @@ Result<LoginResult> Service::Login(const std::string& username, const std::strin
   ZQ_ASSIGN_OR_RETURN(security::PasswordPolicy policy, Policy());
 
   auto user = db_->ReadValue<std::optional<Row>>([&](Conn& c) -> Result<std::optional<Row>> {
-    auto rows = c.Query(std::string("SELECT ") + kUserCols +
-                            ", password_hash FROM users WHERE username = ?",
-                        {username});
+    auto rows = c.Query(
+        std::string("SELECT ") + kUserCols + ", password_hash FROM users WHERE username = ?",
+        {username});
     if (!rows) return Fail(std::move(rows.error()));
     if (rows->empty()) return std::optional<Row>();
     return std::optional<Row>(rows->front());
@@ -86,10 +85,12 @@ Result<LoginResult> Service::Login(const std::string& username, const std::strin
   who.user_id = u.Int("id");
   if (u.Int("locked_until") > now) {
     int64_t minutes = (u.Int("locked_until") - now + kMinute - 1) / kMinute;
-    return refuse(Error{Code::kLocked,
-                        "账号已被锁定，请 " + std::to_string(minutes) + " 分钟后再试或联系安全管理员解锁",
-                        "username", {}},
-                  "locked");
+    return refuse(
+        Error{Code::kLocked,
+              "账号已被锁定，请 " + std::to_string(minutes) + " 分钟后再试或联系安全管理员解锁",
+              "username",
+              {}},
+        "locked");
   }
   if (!security::VerifyPassword(u.Text("password_hash"), password)) {
     bool now_locked = false;
@@ -107,15 +108,16 @@ Result<LoginResult> Service::Login(const std::string& username, const std::strin
                       {until, who.user_id}));
         detail["locked_until"] = until;
       }
-      return AppendAudit(c, now, who, "auth.login", "user", std::to_string(who.user_id),
-                         "failure", detail);
+      return AppendAudit(c, now, who, "auth.login", "user", std::to_string(who.user_id), "failure",
+                         detail);
     });
     if (!st) return Fail(std::move(st.error()));
     if (now_locked) {
       return Fail(Error{Code::kLocked,
                         "密码连续错误 " + std::to_string(policy.max_failures) + " 次，账号已锁定 " +
                             std::to_string(policy.lockout_minutes) + " 分钟",
-                        "username", {}});
+                        "username",
+                        {}});
     }
     return Fail(bad);
   }
@@ -131,14 +133,14 @@ Result<LoginResult> Service::Login(const std::string& username, const std::strin
   out.password_change_required = !out.password_change_reason.empty();
   std::string token_hash = security::Sha256Hex(out.token);
   auto st = db_->Write([&](Conn& c) -> Status {
-    ZQ_TRY(c.Exec(
-        "UPDATE users SET failed_logins = 0, locked_until = 0, last_login_at = ?, "
-        "last_login_ip = ? WHERE id = ?",
-        {now, ip, who.user_id}));
-    ZQ_TRY(c.Exec(
-        "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen_at, ip, "
-        "user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        {token_hash, who.user_id, out.csrf, now, now, ip, user_agent.substr(0, 256)}));
+    ZQ_TRY(
+        c.Exec("UPDATE users SET failed_logins = 0, locked_until = 0, last_login_at = ?, "
+               "last_login_ip = ? WHERE id = ?",
+               {now, ip, who.user_id}));
+    ZQ_TRY(
+        c.Exec("INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen_at, ip, "
+               "user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               {token_hash, who.user_id, out.csrf, now, now, ip, user_agent.substr(0, 256)}));
     // Sessions idle past the timeout are of no use to anyone.
     ZQ_TRY(c.Exec("DELETE FROM sessions WHERE last_seen_at < ? OR created_at < ?",
                   {now - int64_t{policy.idle_timeout_minutes} * kMinute, now - kSessionMaxAge}));
@@ -159,8 +161,8 @@ Result<Session> Service::Authenticate(const std::string& token, const std::strin
   int64_t now = Now();
   int64_t idle = int64_t{policy.idle_timeout_minutes} * kMinute;
   bool touch = false;
-  auto loaded = db_->ReadValue<std::optional<Session>>(
-      [&](Conn& c) -> Result<std::optional<Session>> {
+  auto loaded =
+      db_->ReadValue<std::optional<Session>>([&](Conn& c) -> Result<std::optional<Session>> {
         auto rows = c.Query(
             "SELECT s.csrf, s.last_seen_at, s.created_at AS session_created, u.id, u.username, "
             "u.platform_role, u.department_id, u.status, u.expires_at, u.must_change_password, "
@@ -197,7 +199,8 @@ Result<Session> Service::Authenticate(const std::string& token, const std::strin
   Session s = std::move(**loaded);
   if (touch) {
     (void)db_->Write([&](Conn& c) -> Status {
-      return c.Exec("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", {now, s.token_hash})
+      return c
+          .Exec("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", {now, s.token_hash})
           .map([](int64_t) {});
     });
   }
@@ -224,11 +227,11 @@ Result<std::string> PrepareNewPassword(store::Db& db, const security::PasswordPo
     strength.error().field = field;
     return Fail(std::move(strength.error()));
   }
-  auto history = db.ReadValue<std::vector<std::string>>(
-      [&](Conn& c) -> Result<std::vector<std::string>> {
-        auto rows = c.Query(
-            "SELECT hash FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?",
-            {user_id, int64_t{policy.history}});
+  auto history =
+      db.ReadValue<std::vector<std::string>>([&](Conn& c) -> Result<std::vector<std::string>> {
+        auto rows =
+            c.Query("SELECT hash FROM password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?",
+                    {user_id, int64_t{policy.history}});
         if (!rows) return Fail(std::move(rows.error()));
         std::vector<std::string> out;
         for (const auto& r : *rows) out.push_back(r.Text("hash"));
@@ -237,25 +240,25 @@ Result<std::string> PrepareNewPassword(store::Db& db, const security::PasswordPo
   if (!history) return Fail(std::move(history.error()));
   for (const auto& h : *history) {
     if (security::VerifyPassword(h, password)) {
-      return Fail(Error::Invalid(field, "新密码不能与最近 " + std::to_string(policy.history) +
-                                            " 次使用过的密码相同"));
+      return Fail(Error::Invalid(
+          field, "新密码不能与最近 " + std::to_string(policy.history) + " 次使用过的密码相同"));
     }
   }
   return security::HashPassword(password);
 }
 
-Status StorePassword(Conn& c, int64_t now, int64_t user_id, const std::string& hash,
-                     bool temporary, int history) {
+Status StorePassword(Conn& c, int64_t now, int64_t user_id, const std::string& hash, bool temporary,
+                     int history) {
   ZQ_TRY(c.Exec(
       "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = ?, "
       "failed_logins = 0, locked_until = 0, updated_at = ? WHERE id = ?",
       {hash, now, int64_t{temporary ? 1 : 0}, now, user_id}));
   ZQ_TRY(c.Exec("INSERT INTO password_history (user_id, hash, created_at) VALUES (?, ?, ?)",
                 {user_id, hash, now}));
-  ZQ_TRY(c.Exec(
-      "DELETE FROM password_history WHERE user_id = ? AND id NOT IN (SELECT id FROM "
-      "password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?)",
-      {user_id, user_id, int64_t{std::max(history, 24)}}));
+  ZQ_TRY(
+      c.Exec("DELETE FROM password_history WHERE user_id = ? AND id NOT IN (SELECT id FROM "
+             "password_history WHERE user_id = ? ORDER BY id DESC LIMIT ?)",
+             {user_id, user_id, int64_t{std::max(history, 24)}}));
   return {};
 }
 
@@ -285,9 +288,8 @@ Status Service::ChangeOwnPassword(const Session& session, const json& body) {
     return Fail(Error::Invalid("old_password", "原密码不正确"));
   }
   if (*old_pw == new_pw) return Fail(Error::Invalid("new_password", "新密码不能与原密码相同"));
-  ZQ_ASSIGN_OR_RETURN(std::string hash,
-                      PrepareNewPassword(*db_, policy, p.user_id, p.username, new_pw,
-                                         "new_password"));
+  ZQ_ASSIGN_OR_RETURN(std::string hash, PrepareNewPassword(*db_, policy, p.user_id, p.username,
+                                                           new_pw, "new_password"));
   security::Wipe(new_pw);
   int64_t now = Now();
   return db_->Write([&](Conn& c) -> Status {
@@ -350,11 +352,13 @@ Result<json> Service::UnlockUser(const Principal& p, int64_t id) {
   int64_t now = Now();
   return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
     ZQ_ASSIGN_OR_RETURN(Row before, LoadUser(c, id));
-    ZQ_TRY(c.Exec("UPDATE users SET locked_until = 0, failed_logins = 0, updated_at = ? WHERE id = ?",
-                  {now, id}));
+    ZQ_TRY(
+        c.Exec("UPDATE users SET locked_until = 0, failed_logins = 0, updated_at = ? WHERE id = ?",
+               {now, id}));
     ZQ_TRY(AppendAudit(c, now, p, "user.unlock", "user", std::to_string(id), "success",
-                       {{"before", {{"locked_until", before.Int("locked_until")},
-                                    {"failed_logins", before.Int("failed_logins")}}},
+                       {{"before",
+                         {{"locked_until", before.Int("locked_until")},
+                          {"failed_logins", before.Int("failed_logins")}}},
                         {"after", {{"locked_until", 0}, {"failed_logins", 0}}}}));
     ZQ_ASSIGN_OR_RETURN(Row after, LoadUser(c, id));
     return UserJson(after);
@@ -408,12 +412,13 @@ Result<json> Service::Me(const Principal& p) {
         {p.user_id});
     if (!rows) return Fail(std::move(rows.error()));
     for (const auto& r : *rows) {
-      grants.push_back({{"id", r.Int("id")},
-                        {"site_id", r.Int("site_id")},
-                        {"site_code", r.Text("code")},
-                        {"site_name", r.Text("name")},
-                        {"column_id", r.IsNull("column_id") ? json(nullptr) : json(r.Int("column_id"))},
-                        {"role", r.Text("role")}});
+      grants.push_back(
+          {{"id", r.Int("id")},
+           {"site_id", r.Int("site_id")},
+           {"site_code", r.Text("code")},
+           {"site_name", r.Text("name")},
+           {"column_id", r.IsNull("column_id") ? json(nullptr) : json(r.Int("column_id"))},
+           {"role", r.Text("role")}});
     }
     j["grants"] = grants;
     return j;

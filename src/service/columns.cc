@@ -7,8 +7,8 @@ using namespace internal;
 namespace {
 
 const std::vector<std::string_view> kColumnFields = {
-    "name", "slug", "type", "update_class", "parent_id", "link_url",
-    "description", "keywords", "sort_order", "visible"};
+    "name",     "slug",        "type",     "update_class", "parent_id",
+    "link_url", "description", "keywords", "sort_order",   "visible"};
 
 struct ColumnInput {
   std::optional<std::string> name, slug, type, update_class, link_url, description, keywords;
@@ -91,9 +91,9 @@ Result<json> Service::CreateColumn(const Principal& p, int64_t site_id, const js
                           c.QueryInt("SELECT COUNT(*) FROM columns WHERE site_id = ?", {site_id}));
       for (;; ++n) {
         slug = "col" + std::to_string(n + 1);
-        ZQ_ASSIGN_OR_RETURN(int64_t taken,
-                            c.QueryInt("SELECT COUNT(*) FROM columns WHERE site_id = ? AND slug = ?",
-                                       {site_id, slug}));
+        ZQ_ASSIGN_OR_RETURN(
+            int64_t taken, c.QueryInt("SELECT COUNT(*) FROM columns WHERE site_id = ? AND slug = ?",
+                                      {site_id, slug}));
         if (taken == 0) break;
       }
     } else {
@@ -190,11 +190,12 @@ Status Service::DeleteColumn(const Principal& p, int64_t column_id) {
       return Fail(Error::Conflict("articles", "栏目下还有 " + std::to_string(articles) +
                                                   " 篇信息，请先移走或删除后再删除栏目"));
     }
-    ZQ_ASSIGN_OR_RETURN(int64_t children,
-                        c.QueryInt("SELECT COUNT(*) FROM columns WHERE parent_id = ?", {column_id}));
+    ZQ_ASSIGN_OR_RETURN(
+        int64_t children,
+        c.QueryInt("SELECT COUNT(*) FROM columns WHERE parent_id = ?", {column_id}));
     if (children > 0) {
-      return Fail(Error::Conflict("children", "栏目下还有 " + std::to_string(children) +
-                                                  " 个子栏目，请先删除子栏目"));
+      return Fail(Error::Conflict(
+          "children", "栏目下还有 " + std::to_string(children) + " 个子栏目，请先删除子栏目"));
     }
     ZQ_TRY(c.Exec("DELETE FROM columns WHERE id = ?", {column_id}));
     return AppendAudit(c, now, p, "column.delete", "column", std::to_string(column_id), "success",

@@ -20,9 +20,9 @@ struct SchoolKind {
   const char* code;
 };
 
-constexpr SchoolKind kKinds[] = {
-    {"kindergarten", "幼儿园", "kg"}, {"primary", "小学", "ps"},      {"middle", "中学", "ms"},
-    {"nine_year", "学校", "ny"},       {"high", "高级中学", "hs"},    {"primary", "实验小学", "es"}};
+constexpr SchoolKind kKinds[] = {{"kindergarten", "幼儿园", "kg"}, {"primary", "小学", "ps"},
+                                 {"middle", "中学", "ms"},         {"nine_year", "学校", "ny"},
+                                 {"high", "高级中学", "hs"},       {"primary", "实验小学", "es"}};
 
 constexpr const char* kPlaces[] = {"春申", "莘庄", "七宝", "古美", "梅陇", "颛桥", "华漕",
                                    "虹桥", "马桥", "吴泾", "浦江", "江川", "新虹", "航华",
@@ -70,22 +70,23 @@ Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed) {
     std::string code = std::string(kind.code) + std::to_string(101 + i);
     std::string school_name = "闵行区" + place + kind.suffix;
     ZQ_ASSIGN_OR_RETURN(json school, service.CreateDepartment(admin, {{"name", school_name},
-                                                                       {"kind", "school"},
-                                                                       {"parent_id", district},
-                                                                       {"code", code},
-                                                                       {"school_type", kind.type},
-                                                                       {"sort_order", i}}));
+                                                                      {"kind", "school"},
+                                                                      {"parent_id", district},
+                                                                      {"code", code},
+                                                                      {"school_type", kind.type},
+                                                                      {"sort_order", i}}));
     ZQ_ASSIGN_OR_RETURN(
         json site,
-        service.CreateSite(admin, {{"code", code},
-                                   {"name", school_name},
-                                   {"domains", {code + ".demo.test"}},
-                                   {"school_id", school["id"]},
-                                   {"site_id_code", "31011200" + std::to_string(10 + i)},
-                                   {"icp", "沪ICP备" + std::to_string(10000000 + i) + "号-1"},
-                                   {"police_record", "沪公网安备 310112020" + std::to_string(10000 + i) + "号"},
-                                   {"sponsor", school_name},
-                                   {"contact_phone", "021-6" + std::to_string(4100000 + i)}}));
+        service.CreateSite(
+            admin, {{"code", code},
+                    {"name", school_name},
+                    {"domains", {code + ".demo.test"}},
+                    {"school_id", school["id"]},
+                    {"site_id_code", "31011200" + std::to_string(10 + i)},
+                    {"icp", "沪ICP备" + std::to_string(10000000 + i) + "号-1"},
+                    {"police_record", "沪公网安备 310112020" + std::to_string(10000 + i) + "号"},
+                    {"sponsor", school_name},
+                    {"contact_phone", "021-6" + std::to_string(4100000 + i)}}));
     int64_t site_id = site["id"];
     std::vector<int64_t> list_columns;
     for (const auto& col : kColumns) {
@@ -99,16 +100,18 @@ Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed) {
     Principal editor, reviewer;
     for (const char* role : {"admin", "editor", "reviewer"}) {
       std::string uname = code + "." + role;
-      ZQ_ASSIGN_OR_RETURN(json u, service.CreateUser(admin, {{"username", uname},
-                                                             {"display_name", school_name + "（" + role + "）"},
-                                                             {"department_id", school["id"]}}));
+      ZQ_ASSIGN_OR_RETURN(
+          json u, service.CreateUser(admin, {{"username", uname},
+                                             {"display_name", school_name + "（" + role + "）"},
+                                             {"department_id", school["id"]}}));
       int64_t uid = u["user"]["id"];
       std::string grant_role = std::string(role) == "admin" ? "site_admin" : role;
       ZQ_TRY(service.AddGrant(admin, uid, {{"site_id", site_id}, {"role", grant_role}}));
       // Demo accounts get a known password and no forced change.
       ZQ_TRY(service.db().Write([&](Conn& c) -> Status {
-        return c.Exec("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?",
-                      {demo_hash, uid})
+        return c
+            .Exec("UPDATE users SET password_hash = ?, must_change_password = 0 WHERE id = ?",
+                  {demo_hash, uid})
             .map([](int64_t) {});
       }));
       Principal pr;

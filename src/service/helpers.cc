@@ -10,23 +10,24 @@ json OptInt(const Row& r, const char* name) {
 }  // namespace
 
 json UserJson(const Row& r) {
-  return {{"id", r.Int("id")},
-          {"username", r.Text("username")},
-          {"display_name", r.Text("display_name")},
-          {"department_id", OptInt(r, "department_id")},
-          {"platform_role", r.IsNull("platform_role") ? json(nullptr) : json(r.Text("platform_role"))},
-          {"must_change_password", r.Int("must_change_password") != 0},
-          {"failed_logins", r.Int("failed_logins")},
-          {"locked_until", r.Int("locked_until")},
-          {"status", r.Text("status")},
-          {"expires_at", OptInt(r, "expires_at")},
-          {"email", r.Text("email")},
-          {"phone", r.Text("phone")},
-          {"password_changed_at", r.Int("password_changed_at")},
-          {"last_login_at", OptInt(r, "last_login_at")},
-          {"last_login_ip", r.Text("last_login_ip")},
-          {"created_at", r.Int("created_at")},
-          {"updated_at", r.Int("updated_at")}};
+  return {
+      {"id", r.Int("id")},
+      {"username", r.Text("username")},
+      {"display_name", r.Text("display_name")},
+      {"department_id", OptInt(r, "department_id")},
+      {"platform_role", r.IsNull("platform_role") ? json(nullptr) : json(r.Text("platform_role"))},
+      {"must_change_password", r.Int("must_change_password") != 0},
+      {"failed_logins", r.Int("failed_logins")},
+      {"locked_until", r.Int("locked_until")},
+      {"status", r.Text("status")},
+      {"expires_at", OptInt(r, "expires_at")},
+      {"email", r.Text("email")},
+      {"phone", r.Text("phone")},
+      {"password_changed_at", r.Int("password_changed_at")},
+      {"last_login_at", OptInt(r, "last_login_at")},
+      {"last_login_ip", r.Text("last_login_ip")},
+      {"created_at", r.Int("created_at")},
+      {"updated_at", r.Int("updated_at")}};
 }
 
 json SiteJson(const Row& r, const std::vector<std::string>& domains) {
@@ -111,9 +112,8 @@ Result<Row> LoadSite(Conn& c, int64_t id) {
 }
 
 Result<std::vector<std::string>> LoadDomains(Conn& c, int64_t site_id) {
-  auto rows =
-      c.Query("SELECT domain FROM site_domains WHERE site_id = ? ORDER BY position, domain",
-              {site_id});
+  auto rows = c.Query("SELECT domain FROM site_domains WHERE site_id = ? ORDER BY position, domain",
+                      {site_id});
   if (!rows) return Fail(std::move(rows.error()));
   std::vector<std::string> out;
   for (const auto& r : *rows) out.push_back(r.Text("domain"));

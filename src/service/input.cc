@@ -33,7 +33,8 @@ Status CheckTextKind(std::string_view field, std::string_view value, TextKind ki
       if (value.empty() && !required) return {};
       ZQ_TRY(CheckCode(field, value));
       if (value.size() > max_chars) {
-        return Fail(Error::Invalid(f, f + " 长度不能超过 " + std::to_string(max_chars) + " 个字符"));
+        return Fail(
+            Error::Invalid(f, f + " 长度不能超过 " + std::to_string(max_chars) + " 个字符"));
       }
       return {};
     }

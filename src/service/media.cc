@@ -54,7 +54,8 @@ std::optional<Sniffed> Sniff(const std::string& head, const std::string& filenam
                         (static_cast<unsigned char>(head[1]) & 0xe0) == 0xe0)) {
     if (ext == "mp3") return Sniffed{"audio/mpeg"};
   }
-  if ((ext == "txt" || ext == "csv") && IsValidUtf8(head.substr(0, head.size() - std::min<size_t>(head.size(), 3)))) {
+  if ((ext == "txt" || ext == "csv") &&
+      IsValidUtf8(head.substr(0, head.size() - std::min<size_t>(head.size(), 3)))) {
     return Sniffed{ext == "csv" ? "text/csv" : "text/plain"};
   }
   return std::nullopt;

@@ -13,9 +13,12 @@ using internal::Row;
 
 std::string_view SiteRoleName(SiteRole r) {
   switch (r) {
-    case SiteRole::kSiteAdmin: return "site_admin";
-    case SiteRole::kEditor: return "editor";
-    case SiteRole::kReviewer: return "reviewer";
+    case SiteRole::kSiteAdmin:
+      return "site_admin";
+    case SiteRole::kEditor:
+      return "editor";
+    case SiteRole::kReviewer:
+      return "reviewer";
   }
   return "editor";
 }
@@ -110,8 +113,8 @@ Result<std::vector<std::pair<std::string, std::string>>> Service::Bootstrap(
                          {{"after", {{"name", district_name}, {"kind", "district"}}}}));
     }
     for (auto& a : accounts) {
-      auto have = c.QueryInt("SELECT COUNT(*) FROM users WHERE platform_role = ?",
-                             {std::string(a.role)});
+      auto have =
+          c.QueryInt("SELECT COUNT(*) FROM users WHERE platform_role = ?", {std::string(a.role)});
       if (!have) return Fail(std::move(have.error()));
       if (*have > 0) continue;
       auto rows = c.Query(
@@ -125,8 +128,7 @@ Result<std::vector<std::pair<std::string, std::string>>> Service::Bootstrap(
       ZQ_TRY(c.Exec("INSERT INTO password_history (user_id, hash, created_at) VALUES (?, ?, ?)",
                     {id, a.hash, now}));
       ZQ_TRY(AppendAudit(c, now, sys, "user.create", "user", std::to_string(id), "success",
-                         {{"after",
-                           {{"username", a.username}, {"platform_role", a.role}}}}));
+                         {{"after", {{"username", a.username}, {"platform_role", a.role}}}}));
       created.emplace_back(a.username, a.password);
     }
     return {};

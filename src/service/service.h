@@ -6,11 +6,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "security/password.h"
@@ -174,8 +173,7 @@ class Service {
 
   // Records an event that is not a change (a failed login, a denied request).
   Status RecordEvent(const Principal& p, const std::string& action, const std::string& target_type,
-                     const std::string& target_id, const std::string& result,
-                     const json& detail);
+                     const std::string& target_id, const std::string& result, const json& detail);
 
  private:
   struct Impl;

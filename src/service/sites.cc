@@ -9,8 +9,8 @@ using namespace internal;
 namespace {
 
 const std::vector<std::string_view> kSiteFields = {
-    "code",    "name",         "domains",       "school_id",    "theme",
-    "status",  "site_id_code", "icp",           "police_record", "sponsor",
+    "code",         "name",          "domains",      "school_id",     "theme",
+    "status",       "site_id_code",  "icp",          "police_record", "sponsor",
     "contact_name", "contact_phone", "contact_email"};
 
 struct SiteInput {
@@ -69,8 +69,8 @@ Status CheckDomainsFree(Conn& c, const std::vector<std::string>& domains, int64_
         {d, site_id});
     if (!rows) return Fail(std::move(rows.error()));
     if (!rows->empty()) {
-      return Fail(Error::Conflict("domains",
-                                  "域名 " + d + " 已被站点 " + rows->front().Text("code") + " 使用"));
+      return Fail(Error::Conflict(
+          "domains", "域名 " + d + " 已被站点 " + rows->front().Text("code") + " 使用"));
     }
   }
   return {};
@@ -110,8 +110,9 @@ Result<json> Service::ListSites(const Principal& p, const Page& page, const std:
       params.push_back(p.user_id);
     }
     if (!q.empty()) {
-      where += " AND (name LIKE ? OR code LIKE ? OR id IN (SELECT site_id FROM site_domains "
-               "WHERE domain LIKE ?))";
+      where +=
+          " AND (name LIKE ? OR code LIKE ? OR id IN (SELECT site_id FROM site_domains "
+          "WHERE domain LIKE ?))";
       std::string like = "%" + q + "%";
       params.insert(params.end(), {like, like, like});
     }
@@ -213,8 +214,8 @@ Result<json> Service::UpdateSite(const Principal& p, int64_t id, const json& bod
     json b = before, a = after;
     b.erase("updated_at");
     a.erase("updated_at");
-    ZQ_TRY(AppendAudit(c, now, p, "site.update", "site", std::to_string(id), "success",
-                       Diff(b, a)));
+    ZQ_TRY(
+        AppendAudit(c, now, p, "site.update", "site", std::to_string(id), "success", Diff(b, a)));
     return after;
   });
 }
@@ -231,8 +232,8 @@ Status Service::DeleteSite(const Principal& p, int64_t id) {
     ZQ_ASSIGN_OR_RETURN(int64_t articles,
                         c.QueryInt("SELECT COUNT(*) FROM articles WHERE site_id = ?", {id}));
     if (articles > 0) {
-      return Fail(Error::Conflict("id", "站点仍有 " + std::to_string(articles) +
-                                            " 篇信息，不能删除；如需停用请关闭站点"));
+      return Fail(Error::Conflict(
+          "id", "站点仍有 " + std::to_string(articles) + " 篇信息，不能删除；如需停用请关闭站点"));
     }
     ZQ_TRY(c.Exec("UPDATE columns SET parent_id = NULL WHERE site_id = ?", {id}));
     ZQ_TRY(c.Exec("DELETE FROM sites WHERE id = ?", {id}));
@@ -250,13 +251,14 @@ Result<json> Service::ListDepartments(const Principal& p) {
     if (!rows) return Fail(std::move(rows.error()));
     json items = json::array();
     for (const auto& r : *rows) {
-      items.push_back({{"id", r.Int("id")},
-                       {"parent_id", r.IsNull("parent_id") ? json(nullptr) : json(r.Int("parent_id"))},
-                       {"kind", r.Text("kind")},
-                       {"name", r.Text("name")},
-                       {"code", r.Text("code")},
-                       {"school_type", r.Text("school_type")},
-                       {"sort_order", r.Int("sort_order")}});
+      items.push_back(
+          {{"id", r.Int("id")},
+           {"parent_id", r.IsNull("parent_id") ? json(nullptr) : json(r.Int("parent_id"))},
+           {"kind", r.Text("kind")},
+           {"name", r.Text("name")},
+           {"code", r.Text("code")},
+           {"school_type", r.Text("school_type")},
+           {"sort_order", r.Int("sort_order")}});
     }
     return json{{"items", items}, {"total", items.size()}};
   });
@@ -272,8 +274,8 @@ Result<json> Service::CreateDepartment(const Principal& p, const json& body) {
   ZQ_ASSIGN_OR_RETURN(auto code, in.Text("code", TextKind::kCode, 64, false));
   ZQ_ASSIGN_OR_RETURN(auto school_type,
                       in.Enum("school_type",
-                              {"kindergarten", "primary", "middle", "nine_year", "high",
-                               "complete", "vocational", "special", "other"},
+                              {"kindergarten", "primary", "middle", "nine_year", "high", "complete",
+                               "vocational", "special", "other"},
                               false));
   ZQ_ASSIGN_OR_RETURN(auto sort_order, in.Int("sort_order", false, -1000000, 1000000));
   int64_t now = Now();
@@ -304,8 +306,8 @@ Result<json> Service::CreateDepartment(const Principal& p, const json& body) {
                 {"code", code.value_or("")},
                 {"school_type", school_type.value_or("")},
                 {"sort_order", sort_order.value_or(0)}};
-    ZQ_TRY(AppendAudit(c, now, p, "department.create", "department", std::to_string(id),
-                       "success", {{"before", nullptr}, {"after", out}}));
+    ZQ_TRY(AppendAudit(c, now, p, "department.create", "department", std::to_string(id), "success",
+                       {{"before", nullptr}, {"after", out}}));
     return out;
   });
 }

@@ -44,8 +44,8 @@ Result<json> Service::GetUser(const Principal& p, int64_t id) {
 Result<json> Service::CreateUser(const Principal& p, const json& body) {
   if (!p.IsSysadmin()) return Fail(Error::Forbidden("只有系统管理员可以创建账号"));
   ZQ_ASSIGN_OR_RETURN(Input in, Input::FromBody(body));
-  ZQ_TRY(in.OnlyKnown({"username", "display_name", "department_id", "email", "phone",
-                       "expires_at"}));
+  ZQ_TRY(
+      in.OnlyKnown({"username", "display_name", "department_id", "email", "phone", "expires_at"}));
   ZQ_ASSIGN_OR_RETURN(auto username, in.Text("username", TextKind::kCode, 64, true));
   ZQ_ASSIGN_OR_RETURN(auto display, in.Text("display_name", TextKind::kName, 50, true));
   ZQ_ASSIGN_OR_RETURN(auto dept, in.Int("department_id", true, 1, INT64_MAX));
@@ -92,8 +92,7 @@ Result<json> Service::UpdateUser(const Principal& p, int64_t id, const json& bod
   bool self = p.user_id == id;
   if (!p.IsSysadmin() && !self) return Fail(Error::Forbidden("没有权限修改该账号"));
   ZQ_ASSIGN_OR_RETURN(Input in, Input::FromBody(body));
-  ZQ_TRY(in.OnlyKnown({"display_name", "department_id", "email", "phone", "status",
-                       "expires_at"}));
+  ZQ_TRY(in.OnlyKnown({"display_name", "department_id", "email", "phone", "status", "expires_at"}));
   ZQ_ASSIGN_OR_RETURN(auto display, in.NonEmptyText("display_name", TextKind::kName, 50));
   ZQ_ASSIGN_OR_RETURN(auto dept, in.Int("department_id", false, 1, INT64_MAX));
   ZQ_ASSIGN_OR_RETURN(auto email, in.Text("email", TextKind::kEmail, 100, false));
@@ -135,7 +134,8 @@ Result<json> Service::UpdateUser(const Principal& p, int64_t id, const json& bod
     json b = before, a = after;
     b.erase("updated_at");
     a.erase("updated_at");
-    ZQ_TRY(AppendAudit(c, now, p, "user.update", "user", std::to_string(id), "success", Diff(b, a)));
+    ZQ_TRY(
+        AppendAudit(c, now, p, "user.update", "user", std::to_string(id), "success", Diff(b, a)));
     return after;
   });
 }
@@ -152,14 +152,15 @@ Result<json> Service::ListGrants(const Principal& p, int64_t user_id) {
     if (!rows) return Fail(std::move(rows.error()));
     json items = json::array();
     for (const auto& r : *rows) {
-      items.push_back({{"id", r.Int("id")},
-                       {"user_id", r.Int("user_id")},
-                       {"site_id", r.Int("site_id")},
-                       {"site_code", r.Text("site_code")},
-                       {"site_name", r.Text("site_name")},
-                       {"column_id", r.IsNull("column_id") ? json(nullptr) : json(r.Int("column_id"))},
-                       {"role", r.Text("role")},
-                       {"created_at", r.Int("created_at")}});
+      items.push_back(
+          {{"id", r.Int("id")},
+           {"user_id", r.Int("user_id")},
+           {"site_id", r.Int("site_id")},
+           {"site_code", r.Text("site_code")},
+           {"site_name", r.Text("site_name")},
+           {"column_id", r.IsNull("column_id") ? json(nullptr) : json(r.Int("column_id"))},
+           {"role", r.Text("role")},
+           {"created_at", r.Int("created_at")}});
     }
     return json{{"items", items}, {"total", items.size()}};
   });
@@ -222,13 +223,14 @@ Status Service::RemoveGrant(const Principal& p, int64_t grant_id) {
                                           "grants WHERE id = ?",
                                           {grant_id}, "授权"));
     ZQ_TRY(c.Exec("DELETE FROM grants WHERE id = ?", {grant_id}));
-    return AppendAudit(c, now, p, "grant.delete", "grant", std::to_string(grant_id), "success",
-                       {{"before",
-                         {{"user_id", g.Int("user_id")},
-                          {"site_id", g.Int("site_id")},
-                          {"column_id", g.IsNull("column_id") ? json(nullptr) : json(g.Int("column_id"))},
-                          {"role", g.Text("role")}}},
-                        {"after", nullptr}});
+    return AppendAudit(
+        c, now, p, "grant.delete", "grant", std::to_string(grant_id), "success",
+        {{"before",
+          {{"user_id", g.Int("user_id")},
+           {"site_id", g.Int("site_id")},
+           {"column_id", g.IsNull("column_id") ? json(nullptr) : json(g.Int("column_id"))},
+           {"role", g.Text("role")}}},
+         {"after", nullptr}});
   });
 }
 

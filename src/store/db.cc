@@ -1,7 +1,7 @@
 #include "store/db.h"
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 namespace zhanqun::store {
 
@@ -81,7 +81,8 @@ Result<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
     return OpenSqlite(path, options);
   }
   if (url.find("://") != std::string::npos) {
-    return Fail(Error::Invalid("database.url", "不支持的数据库地址：仅支持 sqlite: 与 postgresql://"));
+    return Fail(
+        Error::Invalid("database.url", "不支持的数据库地址：仅支持 sqlite: 与 postgresql://"));
   }
   return OpenSqlite(url, options);
 }

@@ -30,7 +30,7 @@ struct Row {
 
   size_t Index(std::string_view name) const;  // aborts on an unknown name: a bug
   bool IsNull(std::string_view name) const;
-  int64_t Int(std::string_view name) const;   // 0 for NULL
+  int64_t Int(std::string_view name) const;       // 0 for NULL
   std::string Text(std::string_view name) const;  // "" for NULL
   double Real(std::string_view name) const;
   std::optional<int64_t> OptInt(std::string_view name) const;

@@ -29,7 +29,8 @@ TEST(Auth, LocksAfterFiveFailuresAndSecadminUnlocks) {
   EXPECT_EQ(locked.status, 423);
   EXPECT_EQ(locked.Json()["error"]["code"], "locked");
   Client sec = tp.As("secadmin");
-  auto unlock = sec.Post("/api/v1/users/" + std::to_string(d.users["a_editor"]) + "/unlock", json::object());
+  auto unlock =
+      sec.Post("/api/v1/users/" + std::to_string(d.users["a_editor"]) + "/unlock", json::object());
   EXPECT_EQ(unlock.status, 200) << unlock.body;
   EXPECT_EQ(c.Login("a_editor", TestPlatform::kPassword).status, 200);
 }
@@ -67,7 +68,8 @@ TEST(Auth, IdleSessionExpiresAfterThirtyMinutes) {
   ASSERT_EQ(c.Get("/api/v1/me").status, 200);
   int64_t now = tp.service().Now();
   auto st = tp.service().db().Write([&](store::Conn& conn) -> Status {
-    return conn.Exec("UPDATE sessions SET last_seen_at = ?", {now - 31 * 60 * 1000}).map([](int64_t) {});
+    return conn.Exec("UPDATE sessions SET last_seen_at = ?", {now - 31 * 60 * 1000})
+        .map([](int64_t) {});
   });
   ASSERT_TRUE(st);
   auto r = c.Get("/api/v1/me");
@@ -80,7 +82,8 @@ TEST(Auth, ActiveSessionWithin30MinutesStays) {
   Client c = tp.As("sysadmin");
   int64_t now = tp.service().Now();
   ASSERT_TRUE(tp.service().db().Write([&](store::Conn& conn) -> Status {
-    return conn.Exec("UPDATE sessions SET last_seen_at = ?", {now - 29 * 60 * 1000}).map([](int64_t) {});
+    return conn.Exec("UPDATE sessions SET last_seen_at = ?", {now - 29 * 60 * 1000})
+        .map([](int64_t) {});
   }));
   EXPECT_EQ(c.Get("/api/v1/me").status, 200);
 }
@@ -89,9 +92,9 @@ TEST(Auth, NewUserMustChangeTemporaryPasswordFirst) {
   TestPlatform tp;
   District d = BuildDistrict(tp);
   Client admin = tp.As("sysadmin");
-  auto created = admin.Post("/api/v1/users", {{"username", "teacher1"},
-                                              {"display_name", "王老师"},
-                                              {"department_id", d.school_a}});
+  auto created = admin.Post(
+      "/api/v1/users",
+      {{"username", "teacher1"}, {"display_name", "王老师"}, {"department_id", d.school_a}});
   ASSERT_EQ(created.status, 201) << created.body;
   std::string temp = created.Json()["temporary_password"];
   Client t(tp.admin_base());
@@ -104,7 +107,8 @@ TEST(Auth, NewUserMustChangeTemporaryPasswordFirst) {
   EXPECT_EQ(blocked.Json()["error"]["code"], "password_change_required");
   EXPECT_EQ(t.Get("/api/v1/me").status, 200);
   // Weak, containing the username, or the same: refused with the field named.
-  for (const std::string& weak : std::vector<std::string>{"abc", "teacher1-Abc!", "password1", temp}) {
+  for (const std::string& weak :
+       std::vector<std::string>{"abc", "teacher1-Abc!", "password1", temp}) {
     auto r = t.Post("/api/v1/auth/password", {{"old_password", temp}, {"new_password", weak}});
     EXPECT_EQ(r.status, 400) << weak << " " << r.body;
     EXPECT_EQ(r.Json()["error"]["field"], "new_password") << weak;
@@ -113,13 +117,13 @@ TEST(Auth, NewUserMustChangeTemporaryPasswordFirst) {
                           {{"old_password", "nope"}, {"new_password", "Good-Pass-2026"}});
   EXPECT_EQ(wrong_old.status, 400);
   EXPECT_EQ(wrong_old.Json()["error"]["field"], "old_password");
-  auto ok = t.Post("/api/v1/auth/password",
-                   {{"old_password", temp}, {"new_password", "Good-Pass-2026"}});
+  auto ok =
+      t.Post("/api/v1/auth/password", {{"old_password", temp}, {"new_password", "Good-Pass-2026"}});
   EXPECT_EQ(ok.status, 204) << ok.body;
   EXPECT_EQ(t.Get("/api/v1/sites").status, 200);
   // The last passwords cannot be reused.
-  auto again = t.Post("/api/v1/auth/password",
-                      {{"old_password", "Good-Pass-2026"}, {"new_password", temp}});
+  auto again =
+      t.Post("/api/v1/auth/password", {{"old_password", "Good-Pass-2026"}, {"new_password", temp}});
   EXPECT_EQ(again.status, 400);
   EXPECT_NE(again.Json()["error"]["message"].get<std::string>().find("最近"), std::string::npos);
 }
@@ -130,8 +134,8 @@ TEST(Auth, AdminResetGivesOneTimePasswordAndEndsSessions) {
   Client editor = tp.As("a_editor");
   ASSERT_EQ(editor.Get("/api/v1/me").status, 200);
   Client admin = tp.As("sysadmin");
-  auto reset = admin.Post("/api/v1/users/" + std::to_string(d.users["a_editor"]) + "/reset-password",
-                          json::object());
+  auto reset = admin.Post(
+      "/api/v1/users/" + std::to_string(d.users["a_editor"]) + "/reset-password", json::object());
   ASSERT_EQ(reset.status, 200) << reset.body;
   std::string temp = reset.Json()["temporary_password"];
   EXPECT_EQ(editor.Get("/api/v1/me").status, 401) << "old session ended";
@@ -167,11 +171,12 @@ TEST(Auth, PlatformRolesAreExclusive) {
   auto r = admin.Post("/api/v1/users/" + std::to_string(secadmin) + "/grants",
                       {{"site_id", d.site_a}, {"role", "editor"}});
   EXPECT_EQ(r.status, 400) << r.body;
-  auto reset = admin.Post("/api/v1/users/" + std::to_string(secadmin) + "/reset-password",
-                          json::object());
+  auto reset =
+      admin.Post("/api/v1/users/" + std::to_string(secadmin) + "/reset-password", json::object());
   EXPECT_EQ(reset.status, 403);
   // No request can give an account a platform role.
-  auto create = admin.Post("/api/v1/users", {{"username", "x2"}, {"display_name", "X"},
+  auto create = admin.Post("/api/v1/users", {{"username", "x2"},
+                                             {"display_name", "X"},
                                              {"department_id", d.school_a},
                                              {"platform_role", "auditor"}});
   EXPECT_EQ(create.status, 400);

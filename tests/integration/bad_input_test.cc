@@ -55,41 +55,59 @@ TEST_F(BadInput, WrongContentType) {
 
 TEST_F(BadInput, WrongTypes) {
   std::string sites = "/api/v1/sites";
-  ExpectRefused(*admin_, "POST", sites, R"({"code":1,"name":"x","domains":["a.test"]})", 400, "code");
-  ExpectRefused(*admin_, "POST", sites, R"({"code":"x1","name":"x","domains":"a.test"})", 400, "domains");
-  ExpectRefused(*admin_, "POST", sites, R"({"code":"x1","name":"x","domains":[1]})", 400, "domains");
-  ExpectRefused(*admin_, "POST", sites, R"({"code":"x1","name":["x"],"domains":["a.test"]})", 400, "name");
-  ExpectRefused(*admin_, "POST", sites, R"({"code":"x1","name":"x","domains":["a.test"],"school_id":"1"})", 400, "school_id");
+  ExpectRefused(*admin_, "POST", sites, R"({"code":1,"name":"x","domains":["a.test"]})", 400,
+                "code");
+  ExpectRefused(*admin_, "POST", sites, R"({"code":"x1","name":"x","domains":"a.test"})", 400,
+                "domains");
+  ExpectRefused(*admin_, "POST", sites, R"({"code":"x1","name":"x","domains":[1]})", 400,
+                "domains");
+  ExpectRefused(*admin_, "POST", sites, R"({"code":"x1","name":["x"],"domains":["a.test"]})", 400,
+                "name");
+  ExpectRefused(*admin_, "POST", sites,
+                R"({"code":"x1","name":"x","domains":["a.test"],"school_id":"1"})", 400,
+                "school_id");
   std::string arts = "/api/v1/sites/" + Id(d_.site_a) + "/articles";
-  ExpectRefused(*editor_, "POST", arts, R"({"column_id":"1","title":"t","body":"b"})", 400, "column_id");
+  ExpectRefused(*editor_, "POST", arts, R"({"column_id":"1","title":"t","body":"b"})", 400,
+                "column_id");
   ExpectRefused(*editor_, "POST", arts,
-                json{{"column_id", d_.column_a1}, {"title", 5}, {"body", "b"}}.dump(), 400, "title");
-  ExpectRefused(*editor_, "POST", arts,
-                json{{"column_id", d_.column_a1}, {"title", "t"}, {"body", "b"}, {"pinned", "yes"}}.dump(),
-                400, "pinned");
-  ExpectRefused(*editor_, "POST", arts,
-                json{{"column_id", d_.column_a1}, {"title", "t"}, {"body", "b"}, {"bogus", 1}}.dump(),
-                400, "bogus");
-  ExpectRefused(*editor_, "POST", arts,
-                json{{"column_id", d_.column_a1}, {"title", "t"}, {"body", "b"}, {"attachments", {"x"}}}.dump(),
-                400, "attachments");
+                json{{"column_id", d_.column_a1}, {"title", 5}, {"body", "b"}}.dump(), 400,
+                "title");
+  ExpectRefused(
+      *editor_, "POST", arts,
+      json{{"column_id", d_.column_a1}, {"title", "t"}, {"body", "b"}, {"pinned", "yes"}}.dump(),
+      400, "pinned");
+  ExpectRefused(
+      *editor_, "POST", arts,
+      json{{"column_id", d_.column_a1}, {"title", "t"}, {"body", "b"}, {"bogus", 1}}.dump(), 400,
+      "bogus");
+  ExpectRefused(
+      *editor_, "POST", arts,
+      json{{"column_id", d_.column_a1}, {"title", "t"}, {"body", "b"}, {"attachments", {"x"}}}
+          .dump(),
+      400, "attachments");
   ExpectRefused(*admin_, "GET", "/api/v1/sites?page_size=1000", "", 400, "page_size");
   ExpectRefused(*admin_, "GET", "/api/v1/sites?page=abc", "", 400, "page");
 }
 
 TEST_F(BadInput, MissingRequiredFields) {
-  ExpectRefused(*admin_, "POST", "/api/v1/sites", R"({"name":"x","domains":["a.test"]})", 400, "code");
-  ExpectRefused(*admin_, "POST", "/api/v1/sites", R"({"code":"x1","name":"x","domains":[]})", 400, "domains");
-  ExpectRefused(*admin_, "POST", "/api/v1/sites/" + Id(d_.site_a) + "/columns", R"({"name":"x"})", 400, "type");
+  ExpectRefused(*admin_, "POST", "/api/v1/sites", R"({"name":"x","domains":["a.test"]})", 400,
+                "code");
+  ExpectRefused(*admin_, "POST", "/api/v1/sites", R"({"code":"x1","name":"x","domains":[]})", 400,
+                "domains");
+  ExpectRefused(*admin_, "POST", "/api/v1/sites/" + Id(d_.site_a) + "/columns", R"({"name":"x"})",
+                400, "type");
   ExpectRefused(*admin_, "POST", "/api/v1/sites/" + Id(d_.site_a) + "/columns",
                 R"({"name":"外链","type":"link"})", 400, "link_url");
 }
 
 TEST_F(BadInput, OversizeBody) {
-  std::string big = json{{"code", "x1"}, {"name", std::string(2 << 20, 'a')}, {"domains", {"a.test"}}}.dump();
+  std::string big =
+      json{{"code", "x1"}, {"name", std::string(2 << 20, 'a')}, {"domains", {"a.test"}}}.dump();
   ExpectRefused(*admin_, "POST", "/api/v1/sites", big, 413, "body");
-  std::string long_title = json{{"column_id", d_.column_a1}, {"title", std::string(201, 'x')}, {"body", "b"}}.dump();
-  ExpectRefused(*editor_, "POST", "/api/v1/sites/" + Id(d_.site_a) + "/articles", long_title, 400, "title");
+  std::string long_title =
+      json{{"column_id", d_.column_a1}, {"title", std::string(201, 'x')}, {"body", "b"}}.dump();
+  ExpectRefused(*editor_, "POST", "/api/v1/sites/" + Id(d_.site_a) + "/articles", long_title, 400,
+                "title");
 }
 
 TEST_F(BadInput, InvalidUtf8) {
@@ -101,21 +119,34 @@ TEST_F(BadInput, InvalidUtf8) {
   std::string surrogate = R"({"code":"x1","name":"\udc00","domains":["a.test"]})";
   auto r = admin_->Request("POST", "/api/v1/sites", surrogate);
   EXPECT_EQ(r.status, 400) << r.body;
-  std::string control = json{{"code", "x1"}, {"name", std::string("a\x01") + "b"}, {"domains", {"a.test"}}}.dump();
+  std::string control =
+      json{{"code", "x1"}, {"name", std::string("a\x01") + "b"}, {"domains", {"a.test"}}}.dump();
   ExpectRefused(*admin_, "POST", "/api/v1/sites", control, 400, "name");
 }
 
 TEST_F(BadInput, DotDotInAnyName) {
   std::string sites = "/api/v1/sites";
-  ExpectRefused(*admin_, "POST", sites, json{{"code", "../x"}, {"name", "x"}, {"domains", {"a.test"}}}.dump(), 400, "code");
-  ExpectRefused(*admin_, "POST", sites, json{{"code", "x1"}, {"name", "../../etc/passwd"}, {"domains", {"a.test"}}}.dump(), 400, "name");
-  ExpectRefused(*admin_, "POST", sites, json{{"code", "x1"}, {"name", "x"}, {"domains", {"../a.test"}}}.dump(), 400, "domains");
-  ExpectRefused(*admin_, "POST", sites, json{{"code", "x1"}, {"name", "x"}, {"domains", {"a.test"}}, {"theme", "../../x"}}.dump(), 400, "theme");
+  ExpectRefused(*admin_, "POST", sites,
+                json{{"code", "../x"}, {"name", "x"}, {"domains", {"a.test"}}}.dump(), 400, "code");
+  ExpectRefused(*admin_, "POST", sites,
+                json{{"code", "x1"}, {"name", "../../etc/passwd"}, {"domains", {"a.test"}}}.dump(),
+                400, "name");
+  ExpectRefused(*admin_, "POST", sites,
+                json{{"code", "x1"}, {"name", "x"}, {"domains", {"../a.test"}}}.dump(), 400,
+                "domains");
+  ExpectRefused(
+      *admin_, "POST", sites,
+      json{{"code", "x1"}, {"name", "x"}, {"domains", {"a.test"}}, {"theme", "../../x"}}.dump(),
+      400, "theme");
   std::string cols = "/api/v1/sites/" + Id(d_.site_a) + "/columns";
-  ExpectRefused(*admin_, "POST", cols, json{{"name", "..\\..\\x"}, {"type", "list"}}.dump(), 400, "name");
-  ExpectRefused(*admin_, "POST", cols, json{{"name", "栏目"}, {"slug", "../x"}, {"type", "list"}}.dump(), 400, "slug");
-  ExpectRefused(*admin_, "POST", "/api/v1/users",
-                json{{"username", "../root"}, {"display_name", "x"}, {"department_id", d_.school_a}}.dump(), 400, "username");
+  ExpectRefused(*admin_, "POST", cols, json{{"name", "..\\..\\x"}, {"type", "list"}}.dump(), 400,
+                "name");
+  ExpectRefused(*admin_, "POST", cols,
+                json{{"name", "栏目"}, {"slug", "../x"}, {"type", "list"}}.dump(), 400, "slug");
+  ExpectRefused(
+      *admin_, "POST", "/api/v1/users",
+      json{{"username", "../root"}, {"display_name", "x"}, {"department_id", d_.school_a}}.dump(),
+      400, "username");
   // An uploaded file name with ../ is refused before anything is written.
   std::string before = StoreFingerprint(tp_.service());
   auto up = editor_->Upload("/api/v1/sites/" + Id(d_.site_a) + "/media", "file", "../../evil.png",
@@ -127,13 +158,22 @@ TEST_F(BadInput, DotDotInAnyName) {
 
 TEST_F(BadInput, DuplicateCodesAndDomains) {
   std::string sites = "/api/v1/sites";
-  ExpectRefused(*admin_, "POST", sites, json{{"code", "sa"}, {"name", "x"}, {"domains", {"new.test"}}}.dump(), 409, "code");
-  ExpectRefused(*admin_, "POST", sites, json{{"code", "x9"}, {"name", "x"}, {"domains", {"sb.test"}}}.dump(), 409, "domains");
-  ExpectRefused(*admin_, "POST", sites, json{{"code", "x9"}, {"name", "x"}, {"domains", {"n.test", "n.test"}}}.dump(), 400, "domains");
-  ExpectRefused(*admin_, "PATCH", "/api/v1/sites/" + Id(d_.site_a), json{{"domains", {"sb.test"}}}.dump(), 409, "domains");
-  ExpectRefused(*admin_, "PATCH", "/api/v1/sites/" + Id(d_.site_a), json{{"code", "sb"}}.dump(), 409, "code");
-  ExpectRefused(*admin_, "POST", "/api/v1/users",
-                json{{"username", "a_editor"}, {"display_name", "x"}, {"department_id", d_.school_a}}.dump(), 409, "username");
+  ExpectRefused(*admin_, "POST", sites,
+                json{{"code", "sa"}, {"name", "x"}, {"domains", {"new.test"}}}.dump(), 409, "code");
+  ExpectRefused(*admin_, "POST", sites,
+                json{{"code", "x9"}, {"name", "x"}, {"domains", {"sb.test"}}}.dump(), 409,
+                "domains");
+  ExpectRefused(*admin_, "POST", sites,
+                json{{"code", "x9"}, {"name", "x"}, {"domains", {"n.test", "n.test"}}}.dump(), 400,
+                "domains");
+  ExpectRefused(*admin_, "PATCH", "/api/v1/sites/" + Id(d_.site_a),
+                json{{"domains", {"sb.test"}}}.dump(), 409, "domains");
+  ExpectRefused(*admin_, "PATCH", "/api/v1/sites/" + Id(d_.site_a), json{{"code", "sb"}}.dump(),
+                409, "code");
+  ExpectRefused(
+      *admin_, "POST", "/api/v1/users",
+      json{{"username", "a_editor"}, {"display_name", "x"}, {"department_id", d_.school_a}}.dump(),
+      409, "username");
 }
 
 TEST_F(BadInput, DeletingAColumnThatHoldsArticles) {
@@ -196,7 +236,8 @@ TEST_F(BadInput, SqlInjectionStringsInEveryTextField) {
         if (field != "username" && body.contains("username")) body["username"] = "inj" + suffix;
         std::string before = StoreFingerprint(tp_.service());
         auto r = t.client->Post(t.path, body);
-        SCOPED_TRACE(t.path + " " + field + "=" + payload + " -> " + std::to_string(r.status) + " " + r.body);
+        SCOPED_TRACE(t.path + " " + field + "=" + payload + " -> " + std::to_string(r.status) +
+                     " " + r.body);
         if (r.status == 201) {
           auto j = r.Json();
           if (j.contains("user")) j = j["user"];

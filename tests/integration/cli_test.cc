@@ -52,17 +52,20 @@ TEST(Cli, InitCreatesThreeAccountsWithOneTimePasswords) {
   EXPECT_NE(again.find("已存在"), std::string::npos);
 
   std::string new_pw = "Operator-Set-2026";
-  ASSERT_EQ(zhanqun::testing::Run(Cmd({"user", "set-password", "sysadmin", "--data", dir.path()}, db), &out,
-                new_pw + "\n"),
-            0)
+  ASSERT_EQ(
+      zhanqun::testing::Run(Cmd({"user", "set-password", "sysadmin", "--data", dir.path()}, db),
+                            &out, new_pw + "\n"),
+      0)
       << out;
   std::string weak;
-  EXPECT_NE(zhanqun::testing::Run(Cmd({"user", "set-password", "sysadmin", "--data", dir.path()}, db), &weak,
-                "short\n"),
-            0);
+  EXPECT_NE(
+      zhanqun::testing::Run(Cmd({"user", "set-password", "sysadmin", "--data", dir.path()}, db),
+                            &weak, "short\n"),
+      0);
   EXPECT_NE(weak.find("password"), std::string::npos) << weak;
   std::string verify;
-  EXPECT_EQ(zhanqun::testing::Run(Cmd({"audit", "verify", "--data", dir.path()}, db), &verify), 0) << verify;
+  EXPECT_EQ(zhanqun::testing::Run(Cmd({"audit", "verify", "--data", dir.path()}, db), &verify), 0)
+      << verify;
   EXPECT_NE(verify.find("OK"), std::string::npos);
 }
 
@@ -73,9 +76,11 @@ TEST(Cli, AuditVerifyExitsOneNamingTheAlteredEntry) {
   ASSERT_EQ(zhanqun::testing::Run({ZQ_BINARY_PATH, "init", "--data", dir.path()}, &out), 0) << out;
   std::string sql =
       "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE seq = 2;";
-  ASSERT_EQ(zhanqun::testing::Run({"/usr/bin/sqlite3", dir.path() + "/zhanqun.db", sql}, &out), 0) << out;
+  ASSERT_EQ(zhanqun::testing::Run({"/usr/bin/sqlite3", dir.path() + "/zhanqun.db", sql}, &out), 0)
+      << out;
   std::string verify;
-  EXPECT_EQ(zhanqun::testing::Run({ZQ_BINARY_PATH, "audit", "verify", "--data", dir.path()}, &verify), 1);
+  EXPECT_EQ(
+      zhanqun::testing::Run({ZQ_BINARY_PATH, "audit", "verify", "--data", dir.path()}, &verify), 1);
   EXPECT_NE(verify.find("entry 2 altered"), std::string::npos) << verify;
 }
 
@@ -95,7 +100,9 @@ TEST(Cli, BadListenFlagIsRefusedNamingTheFlag) {
   TempDir dir;
   std::string out;
   ASSERT_EQ(zhanqun::testing::Run({ZQ_BINARY_PATH, "init", "--data", dir.path()}, &out), 0);
-  EXPECT_NE(zhanqun::testing::Run({ZQ_BINARY_PATH, "serve", "--data", dir.path(), "--admin", "nonsense"}, &out), 0);
+  EXPECT_NE(zhanqun::testing::Run(
+                {ZQ_BINARY_PATH, "serve", "--data", dir.path(), "--admin", "nonsense"}, &out),
+            0);
   EXPECT_NE(out.find("--admin"), std::string::npos) << out;
 }
 

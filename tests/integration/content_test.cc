@@ -31,7 +31,8 @@ TEST(Sites, CloseReopenAndFooterFieldsAreAudited) {
   TestPlatform tp;
   District d = BuildDistrict(tp);
   Client c = tp.As("sysadmin");
-  auto r = c.Patch("/api/v1/sites/" + Id(d.site_a), {{"status", "closed"}, {"police_record", "沪公网安备 31011202001234号"}});
+  auto r = c.Patch("/api/v1/sites/" + Id(d.site_a),
+                   {{"status", "closed"}, {"police_record", "沪公网安备 31011202001234号"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Json()["status"], "closed");
   Client a = tp.As("auditor");
@@ -45,7 +46,8 @@ TEST(Sites, CloseReopenAndFooterFieldsAreAudited) {
   // A 站点管理员 may edit the footer but not close the site.
   Client sa = tp.As("a_admin");
   EXPECT_EQ(sa.Patch("/api/v1/sites/" + Id(d.site_a), {{"status", "open"}}).status, 403);
-  EXPECT_EQ(sa.Patch("/api/v1/sites/" + Id(d.site_a), {{"contact_phone", "021-64100000"}}).status, 200);
+  EXPECT_EQ(sa.Patch("/api/v1/sites/" + Id(d.site_a), {{"contact_phone", "021-64100000"}}).status,
+            200);
 }
 
 TEST(Articles, ReviewWorkflowEndsPublished) {
@@ -83,7 +85,8 @@ TEST(Articles, ReviewWorkflowEndsPublished) {
   // Published content is not edited in place.
   auto edit = ed.Patch("/api/v1/articles/" + id, {{"title", "改标题"}});
   EXPECT_EQ(edit.status, 409);
-  EXPECT_EQ(rv.Post("/api/v1/articles/" + id + "/withdraw", json::object()).Json()["status"], "withdrawn");
+  EXPECT_EQ(rv.Post("/api/v1/articles/" + id + "/withdraw", json::object()).Json()["status"],
+            "withdrawn");
   auto edited = ed.Patch("/api/v1/articles/" + id, {{"title", "改标题"}});
   ASSERT_EQ(edited.status, 200) << edited.body;
   EXPECT_EQ(edited.Json()["status"], "draft");
@@ -138,7 +141,8 @@ TEST(Media, ImageNeedsAltAndIsStoredOnceByHash) {
   EXPECT_EQ(a.Json()["hash"], b.Json()["hash"]);
   EXPECT_EQ(a.Json()["mime"], "image/png");
   std::string hash = a.Json()["hash"];
-  EXPECT_TRUE(std::filesystem::exists(tp.data_dir() + "/media/" + hash.substr(0, 2) + "/" + hash.substr(2)));
+  EXPECT_TRUE(std::filesystem::exists(tp.data_dir() + "/media/" + hash.substr(0, 2) + "/" +
+                                      hash.substr(2)));
   auto html = ed.Upload(path, "file", "x.html", "<script>alert(1)</script>", {{"alt", "x"}});
   EXPECT_EQ(html.status, 400);
   EXPECT_EQ(html.Json()["error"]["field"], "file");
@@ -185,8 +189,7 @@ TEST(Audit, DatabaseRefusesUpdateAndDelete) {
 void DropGuard(TestPlatform& tp) {
   auto st = tp.service().db().Write([](store::Conn& c) -> Status {
     if (c.engine() == store::Engine::kSqlite) {
-      return c.ExecScript(
-          "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;");
+      return c.ExecScript("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;");
     }
     return c.ExecScript("DROP TRIGGER audit_log_append_only ON audit_log;");
   });

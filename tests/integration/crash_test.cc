@@ -36,7 +36,7 @@ TEST(CrashSafety, KillDuringWritesLosesNothingAcknowledged) {
           .map([](int64_t) {});
     }));
   }
-  std::vector<std::string> argv = {ZQ_BINARY_PATH, "serve",    "--data",   dir.path(),
+  std::vector<std::string> argv = {ZQ_BINARY_PATH, "serve",       "--data",   dir.path(),
                                    "--admin",      "127.0.0.1:0", "--public", "127.0.0.1:0"};
   if (!db.empty()) {
     argv.push_back("--db");
@@ -60,8 +60,8 @@ TEST(CrashSafety, KillDuringWritesLosesNothingAcknowledged) {
     c.set_csrf(login.csrf());
     for (int i = 0; !stop && i < 5000; ++i) {
       std::string code = "w" + std::to_string(w) + "n" + std::to_string(i);
-      auto r = c.Post("/api/v1/sites", {{"code", code}, {"name", "崩溃测试" + code},
-                                        {"domains", {code + ".test"}}});
+      auto r = c.Post("/api/v1/sites",
+                      {{"code", code}, {"name", "崩溃测试" + code}, {"domains", {code + ".test"}}});
       if (r.status == 0) break;  // the server is gone
       if (r.status != 201) continue;
       std::lock_guard lock(mu);

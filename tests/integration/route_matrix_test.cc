@@ -6,20 +6,19 @@
 
 #include <set>
 
-#include "support/fixture.h"
 #include "http/api/api.h"
+#include "support/fixture.h"
 
 namespace zhanqun::testing {
 namespace {
 
-const std::vector<std::string> kPrincipals = {"anonymous", "sysadmin",   "secadmin",
-                                              "auditor",   "a_admin",    "a_editor",
-                                              "a_reviewer", "b_editor"};
+const std::vector<std::string> kPrincipals = {"anonymous", "sysadmin", "secadmin",   "auditor",
+                                              "a_admin",   "a_editor", "a_reviewer", "b_editor"};
 
 using Allowed = std::set<std::string>;
-const Allowed kEveryone = {"anonymous", "sysadmin", "secadmin", "auditor",
+const Allowed kEveryone = {"anonymous", "sysadmin", "secadmin",   "auditor",
                            "a_admin",   "a_editor", "a_reviewer", "b_editor"};
-const Allowed kSignedIn = {"sysadmin", "secadmin", "auditor",    "a_admin",
+const Allowed kSignedIn = {"sysadmin", "secadmin",   "auditor", "a_admin",
                            "a_editor", "a_reviewer", "b_editor"};
 const Allowed kSysadmin = {"sysadmin"};
 const Allowed kSecadmin = {"secadmin"};
@@ -112,8 +111,8 @@ TEST(RouteMatrix, EveryRouteHasAnOwnerAndEnforcesIt) {
     std::string key = r.method + " " + r.pattern;
     seen.insert(key);
     auto exp = kExpected.find(key);
-    ASSERT_NE(exp, kExpected.end()) << "route without an entry in the matrix: " << key
-                                    << " (owner '" << r.owner << "')";
+    ASSERT_NE(exp, kExpected.end())
+        << "route without an entry in the matrix: " << key << " (owner '" << r.owner << "')";
     EXPECT_FALSE(r.owner.empty()) << key;
     std::string path = Concrete(r.pattern, d);
     for (const auto& who : kPrincipals) {

@@ -5,10 +5,21 @@
 namespace zhanqun::testing {
 
 std::string StoreFingerprint(service::Service& s) {
-  static const char* kTables[] = {"departments", "users",   "password_history", "sites",
-                                  "site_domains", "columns", "blobs",            "media",
-                                  "articles",    "article_revisions", "article_attachments",
-                                  "grants",      "settings", "audit_log",        "audit_head"};
+  static const char* kTables[] = {"departments",
+                                  "users",
+                                  "password_history",
+                                  "sites",
+                                  "site_domains",
+                                  "columns",
+                                  "blobs",
+                                  "media",
+                                  "articles",
+                                  "article_revisions",
+                                  "article_attachments",
+                                  "grants",
+                                  "settings",
+                                  "audit_log",
+                                  "audit_head"};
   std::string all;
   auto st = s.db().Read([&](store::Conn& c) -> Status {
     for (const char* t : kTables) {
@@ -17,10 +28,14 @@ std::string StoreFingerprint(service::Service& s) {
       all += std::string("#") + t + "\n";
       for (const auto& r : *rows) {
         for (const auto& v : r.values) {
-          if (auto* i = std::get_if<int64_t>(&v)) all += std::to_string(*i);
-          else if (auto* d = std::get_if<double>(&v)) all += std::to_string(*d);
-          else if (auto* str = std::get_if<std::string>(&v)) all += *str;
-          else all += "NULL";
+          if (auto* i = std::get_if<int64_t>(&v))
+            all += std::to_string(*i);
+          else if (auto* d = std::get_if<double>(&v))
+            all += std::to_string(*d);
+          else if (auto* str = std::get_if<std::string>(&v))
+            all += *str;
+          else
+            all += "NULL";
           all += '\x1f';
         }
         all += '\n';

@@ -33,25 +33,37 @@ District BuildDistrict(TestPlatform& tp) {
   District d;
   auto& s = tp.service();
   auto admin = Sysadmin(tp);
-  d.district = *s.db().ReadValue<int64_t>(
-      [](store::Conn& c) { return c.QueryInt("SELECT id FROM departments WHERE kind='district'"); });
-  d.school_a = Must(s.CreateDepartment(admin, {{"name", "甲小学"}, {"kind", "school"},
-                                               {"parent_id", d.district}, {"code", "school-a"}}),
+  d.district = *s.db().ReadValue<int64_t>([](store::Conn& c) {
+    return c.QueryInt("SELECT id FROM departments WHERE kind='district'");
+  });
+  d.school_a = Must(s.CreateDepartment(admin, {{"name", "甲小学"},
+                                               {"kind", "school"},
+                                               {"parent_id", d.district},
+                                               {"code", "school-a"}}),
                     "school a");
-  d.school_b = Must(s.CreateDepartment(admin, {{"name", "乙中学"}, {"kind", "school"},
-                                               {"parent_id", d.district}, {"code", "school-b"}}),
+  d.school_b = Must(s.CreateDepartment(admin, {{"name", "乙中学"},
+                                               {"kind", "school"},
+                                               {"parent_id", d.district},
+                                               {"code", "school-b"}}),
                     "school b");
-  d.site_a = Must(s.CreateSite(admin, {{"code", "sa"}, {"name", "甲小学网站"},
-                                       {"domains", {"sa.test"}}, {"school_id", d.school_a}}),
+  d.site_a = Must(s.CreateSite(admin, {{"code", "sa"},
+                                       {"name", "甲小学网站"},
+                                       {"domains", {"sa.test"}},
+                                       {"school_id", d.school_a}}),
                   "site a");
-  d.site_b = Must(s.CreateSite(admin, {{"code", "sb"}, {"name", "乙中学网站"},
-                                       {"domains", {"sb.test"}}, {"school_id", d.school_b}}),
+  d.site_b = Must(s.CreateSite(admin, {{"code", "sb"},
+                                       {"name", "乙中学网站"},
+                                       {"domains", {"sb.test"}},
+                                       {"school_id", d.school_b}}),
                   "site b");
-  d.column_a1 = Must(s.CreateColumn(admin, d.site_a, {{"name", "新闻动态"}, {"type", "list"}}), "a1");
-  d.column_a2 = Must(s.CreateColumn(admin, d.site_a, {{"name", "通知公告"}, {"type", "list"},
-                                                      {"update_class", "notice"}}),
-                     "a2");
-  d.column_b1 = Must(s.CreateColumn(admin, d.site_b, {{"name", "新闻动态"}, {"type", "list"}}), "b1");
+  d.column_a1 =
+      Must(s.CreateColumn(admin, d.site_a, {{"name", "新闻动态"}, {"type", "list"}}), "a1");
+  d.column_a2 =
+      Must(s.CreateColumn(admin, d.site_a,
+                          {{"name", "通知公告"}, {"type", "list"}, {"update_class", "notice"}}),
+           "a2");
+  d.column_b1 =
+      Must(s.CreateColumn(admin, d.site_b, {{"name", "新闻动态"}, {"type", "list"}}), "b1");
   struct U {
     const char* name;
     int64_t school;
@@ -74,14 +86,14 @@ District BuildDistrict(TestPlatform& tp) {
   editor.username = "a_editor";
   editor.ip = "fixture";
   editor.grants.push_back({d.site_a, std::nullopt, service::SiteRole::kEditor});
-  d.article_draft = Must(s.CreateArticle(editor, d.site_a, {{"column_id", d.column_a1},
-                                                             {"title", "草稿"},
-                                                             {"body", "<p>草稿正文</p>"}}),
-                         "draft");
-  d.article_pending = Must(s.CreateArticle(editor, d.site_a, {{"column_id", d.column_a1},
-                                                               {"title", "待审"},
-                                                               {"body", "<p>待审正文</p>"}}),
-                           "pending");
+  d.article_draft = Must(
+      s.CreateArticle(editor, d.site_a,
+                      {{"column_id", d.column_a1}, {"title", "草稿"}, {"body", "<p>草稿正文</p>"}}),
+      "draft");
+  d.article_pending = Must(
+      s.CreateArticle(editor, d.site_a,
+                      {{"column_id", d.column_a1}, {"title", "待审"}, {"body", "<p>待审正文</p>"}}),
+      "pending");
   auto submitted = s.ArticleAction(editor, d.article_pending, "submit", json::object());
   EXPECT_TRUE(submitted) << (submitted ? "" : submitted.error().message);
   return d;

@@ -14,8 +14,8 @@ struct District {
   int64_t site_a = 0, site_b = 0;
   int64_t column_a1 = 0, column_a2 = 0, column_b1 = 0;
   int64_t article_draft = 0, article_pending = 0;
-  int64_t victim = 0;        // an account that user-management routes act on
-  int64_t victim_grant = 0;  // one of its grants
+  int64_t victim = 0;                    // an account that user-management routes act on
+  int64_t victim_grant = 0;              // one of its grants
   std::map<std::string, int64_t> users;  // a_admin, a_editor, a_reviewer, b_editor
 };
 

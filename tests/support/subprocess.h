@@ -31,6 +31,7 @@ class Subprocess {
 };
 
 // Runs a command to completion; returns exit code and output.
-int Run(const std::vector<std::string>& argv, std::string* output, const std::string& stdin_text = "");
+int Run(const std::vector<std::string>& argv, std::string* output,
+        const std::string& stdin_text = "");
 
 }  // namespace zhanqun::testing

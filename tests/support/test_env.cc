@@ -112,7 +112,8 @@ HttpResult Client::Request(const std::string& method, const std::string& path,
   }
   if (method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   if (!cookie_.empty()) hdrs = curl_slist_append(hdrs, ("Cookie: zq_session=" + cookie_).c_str());
-  if (send_csrf && !csrf_.empty()) hdrs = curl_slist_append(hdrs, ("X-CSRF-Token: " + csrf_).c_str());
+  if (send_csrf && !csrf_.empty())
+    hdrs = curl_slist_append(hdrs, ("X-CSRF-Token: " + csrf_).c_str());
   hdrs = curl_slist_append(hdrs, "Expect:");
   for (const auto& h : extra_headers) hdrs = curl_slist_append(hdrs, h.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);

@@ -6,10 +6,9 @@
 
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "http/platform.h"
 
@@ -43,7 +42,8 @@ struct HttpResult {
 class Client {
  public:
   explicit Client(std::string base) : base_(std::move(base)) {}
-  HttpResult Request(const std::string& method, const std::string& path, const std::string& body = "",
+  HttpResult Request(const std::string& method, const std::string& path,
+                     const std::string& body = "",
                      const std::vector<std::string>& extra_headers = {}, bool send_csrf = true);
   HttpResult Get(const std::string& path) { return Request("GET", path); }
   HttpResult Post(const std::string& path, const json& body) {

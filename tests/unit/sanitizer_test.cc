@@ -401,6 +401,11 @@ TEST(SanitizeHtml, InvalidUtf8AndNulBecomeReplacementCharacters) {
             "<p title=\"\uFFFD\">\xF0\x9F\x98\x80</p>");
 }
 
+TEST(SanitizeHtml, CarriageReturnsAreNormalizedOrEscaped) {
+  EXPECT_EQ(Clean("a\r\nb\rc"), "a\nb\nc");
+  EXPECT_EQ(Clean("<p title=\"x&#13;y\">a&#13;b</p>"), "<p title=\"x&#13;y\">a&#13;b</p>");
+}
+
 TEST(SanitizeHtml, PreKeepsLeadingNewline) {
   EXPECT_EQ(Clean("<pre>\n\ncode\n</pre>"), "<pre>\n\ncode\n</pre>");
   EXPECT_EQ(Clean("<pre><o:p>\nx</o:p></pre>"), "<pre>\n\nx</pre>");
@@ -422,13 +427,34 @@ TEST(SanitizeHtml, DeepNestingIsFlattenedIntoText) {
 
 TEST(SanitizeHtml, VeryDeepNestingDoesNotOverflowTheStack) {
   std::string html;
-  for (int i = 0; i < 200000; ++i) html += "<b>";
+  for (int i = 0; i < 30000; ++i) html += "<b>";
   html += "x";
   std::string expected;
   for (int i = 0; i < 100; ++i) expected += "<b>";
   expected += "x";
   for (int i = 0; i < 100; ++i) expected += "</b>";
   EXPECT_EQ(SanitizeHtml(html), expected);
+}
+
+// Unclosed formatting elements are rebuilt by the parser in every following
+// block: N distinct ones and M blocks make N*M elements.
+std::string FormattingBomb(int distinct, int blocks) {
+  std::string html = "<div>";
+  for (int i = 0; i < distinct; ++i) html += "<b title=" + std::to_string(i) + ">";
+  html += "</div>";
+  for (int i = 0; i < blocks; ++i) html += "<div>x</div>";
+  return html;
+}
+
+TEST(SanitizeHtml, FormattingBombIsCapped) {
+  const std::string html = FormattingBomb(40, 100);
+  const std::string out = Clean(html);
+  EXPECT_EQ(std::count(out.begin(), out.end(), 'x'), 100);
+  EXPECT_LT(out.size(), 64 * html.size());
+}
+
+TEST(SanitizeHtml, MarkupOverTheMemoryBudgetKeepsItsText) {
+  EXPECT_EQ(Clean(FormattingBomb(40, 10000)), std::string(10000, 'x'));
 }
 
 TEST(SanitizeHtml, MisnestedInputConvergesToAFixedPoint) {

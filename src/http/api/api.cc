@@ -20,21 +20,36 @@ using service::Session;
 
 int HttpStatus(Code code) {
   switch (code) {
-    case Code::kInvalidArgument: return 400;
-    case Code::kNotFound: return 404;
-    case Code::kConflict: return 409;
-    case Code::kUnauthenticated: return 401;
-    case Code::kForbidden: return 403;
-    case Code::kLocked: return 423;
-    case Code::kPasswordChangeRequired: return 403;
-    case Code::kTooLarge: return 413;
-    case Code::kRateLimited: return 429;
-    case Code::kMethodNotAllowed: return 405;
-    case Code::kUnsupportedMediaType: return 415;
-    case Code::kUnavailable: return 503;
-    case Code::kTimeout: return 504;
-    case Code::kCorruption: return 500;
-    case Code::kInternal: return 500;
+    case Code::kInvalidArgument:
+      return 400;
+    case Code::kNotFound:
+      return 404;
+    case Code::kConflict:
+      return 409;
+    case Code::kUnauthenticated:
+      return 401;
+    case Code::kForbidden:
+      return 403;
+    case Code::kLocked:
+      return 423;
+    case Code::kPasswordChangeRequired:
+      return 403;
+    case Code::kTooLarge:
+      return 413;
+    case Code::kRateLimited:
+      return 429;
+    case Code::kMethodNotAllowed:
+      return 405;
+    case Code::kUnsupportedMediaType:
+      return 415;
+    case Code::kUnavailable:
+      return 503;
+    case Code::kTimeout:
+      return 504;
+    case Code::kCorruption:
+      return 500;
+    case Code::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -54,8 +69,9 @@ Response JsonResponse(int status, const json& body) {
 Response ErrorResponse(const Error& e) {
   if (!e.internal.empty()) spdlog::warn("api error {}: {}", CodeName(e.code), e.internal);
   std::string message = e.message.empty() ? "请求失败" : e.message;
-  return JsonResponse(HttpStatus(e.code),
-                      {{"error", {{"code", CodeName(e.code)}, {"message", message}, {"field", e.field}}}});
+  return JsonResponse(
+      HttpStatus(e.code),
+      {{"error", {{"code", CodeName(e.code)}, {"message", message}, {"field", e.field}}}});
 }
 
 namespace {
@@ -187,8 +203,8 @@ Response Api::Handle(Request& req) {
     auto m = router_.Find(req.method, req.path);
     if (!m.route) {
       if (m.path_matched) {
-        Response r = ErrorResponse(Error{Code::kMethodNotAllowed, "不支持的请求方法 " + req.method,
-                                         "method", {}});
+        Response r = ErrorResponse(
+            Error{Code::kMethodNotAllowed, "不支持的请求方法 " + req.method, "method", {}});
         r.Set("Allow", m.allow);
         return r;
       }
@@ -202,8 +218,8 @@ Response Api::Handle(Request& req) {
 }
 
 void Api::AddRoutes() {
-  auto add = [this](std::string method, std::string pattern, std::string owner,
-                    std::string summary, ApiFn fn) {
+  auto add = [this](std::string method, std::string pattern, std::string owner, std::string summary,
+                    ApiFn fn) {
     bool needs_session = owner != "anyone";
     bool allowed_during_change = pattern == "/api/v1/me" || pattern == "/api/v1/auth/password" ||
                                  pattern == "/api/v1/auth/logout";
@@ -219,12 +235,13 @@ void Api::AddRoutes() {
         if (mutating) {
           std::string_view token = req.Header("x-csrf-token");
           if (token.empty() || !security::ConstantTimeEquals(token, call.session->csrf)) {
-            return ErrorResponse(Error{Code::kForbidden, "缺少或无效的 CSRF 令牌（X-CSRF-Token）",
-                                       "X-CSRF-Token", {}});
+            return ErrorResponse(Error{
+                Code::kForbidden, "缺少或无效的 CSRF 令牌（X-CSRF-Token）", "X-CSRF-Token", {}});
           }
         }
         if (call.session->principal.must_change_password && !allowed_during_change) {
-          return ErrorResponse(Error{Code::kPasswordChangeRequired, "请先修改密码", "password", {}});
+          return ErrorResponse(
+              Error{Code::kPasswordChangeRequired, "请先修改密码", "password", {}});
         }
       }
       if (mutating && !multipart) {
@@ -232,7 +249,8 @@ void Api::AddRoutes() {
           if (!IsJsonContentType(req.Header("content-type"))) {
             return ErrorResponse(Error{Code::kUnsupportedMediaType,
                                        "请求体必须是 JSON（Content-Type: application/json）",
-                                       "Content-Type", {}});
+                                       "Content-Type",
+                                       {}});
           }
           json body = json::parse(req.body, nullptr, false);
           if (body.is_discarded()) {
@@ -276,8 +294,8 @@ void Api::AddRoutes() {
                             std::string(c.req.Header("user-agent")));
     security::Wipe(password);
     if (!r) return Fail(std::move(r.error()));
-    bool secure = options_.cookie_secure == "always" ||
-                  (options_.cookie_secure == "auto" && c.req.tls);
+    bool secure =
+        options_.cookie_secure == "always" || (options_.cookie_secure == "auto" && c.req.tls);
     Reply reply{200,
                 {{"user", r->user},
                  {"csrf", r->csrf},
@@ -292,13 +310,12 @@ void Api::AddRoutes() {
   add("POST", "/api/v1/auth/logout", "signed_in", "退出登录", [this](Call& c) -> Result<Reply> {
     ZQ_TRY(service_.Logout(*c.session));
     Reply reply{204, nullptr, {}};
-    reply.headers.emplace_back("Set-Cookie", std::string(kCookie) +
-                                                 "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    reply.headers.emplace_back(
+        "Set-Cookie", std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     return reply;
   });
-  add("POST", "/api/v1/auth/password", "signed_in", "修改本人密码", [this](Call& c) {
-    return NoContent(service_.ChangeOwnPassword(*c.session, c.body));
-  });
+  add("POST", "/api/v1/auth/password", "signed_in", "修改本人密码",
+      [this](Call& c) { return NoContent(service_.ChangeOwnPassword(*c.session, c.body)); });
   add("GET", "/api/v1/me", "signed_in", "当前用户", [this](Call& c) -> Result<Reply> {
     ZQ_ASSIGN_OR_RETURN(json me, service_.Me(c.who()));
     return Reply{200, {{"user", me}, {"csrf", c.session->csrf}}, {}};
@@ -338,8 +355,8 @@ void Api::AddRoutes() {
   add("GET", "/api/v1/sites/{id}/articles", "site:read", "信息列表",
       [this](Call& c) -> Result<Reply> {
         ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
-        ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"column_id", "created_by", "from", "to"},
-                                            {"status", "q"}));
+        ZQ_ASSIGN_OR_RETURN(
+            json f, Filters(c.req, {"column_id", "created_by", "from", "to"}, {"status", "q"}));
         return Ok(service_.ListArticles(c.who(), c.Id(), page, f));
       });
   add("POST", "/api/v1/sites/{id}/articles", "site:edit", "新建信息",
@@ -363,24 +380,25 @@ void Api::AddRoutes() {
   }
 
   // --- media ---------------------------------------------------------------
-  add("GET", "/api/v1/sites/{id}/media", "site:read", "媒体库",
-      [this](Call& c) -> Result<Reply> {
-        ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
-        return Ok(service_.ListMedia(c.who(), c.Id(), page));
-      });
+  add("GET", "/api/v1/sites/{id}/media", "site:read", "媒体库", [this](Call& c) -> Result<Reply> {
+    ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
+    return Ok(service_.ListMedia(c.who(), c.Id(), page));
+  });
   add("POST", "/api/v1/sites/{id}/media", "site:edit", "上传图片或附件",
       [this](Call& c) -> Result<Reply> {
         ZQ_TRY(service_.CheckUpload(c.who(), c.Id()));
         if (c.req.body_file.empty()) {
-          return Fail(Error{Code::kUnsupportedMediaType, "上传文件须使用 multipart/form-data",
-                            "Content-Type", {}});
+          return Fail(Error{Code::kUnsupportedMediaType,
+                            "上传文件须使用 multipart/form-data",
+                            "Content-Type",
+                            {}});
         }
         MultipartLimits limits;
         limits.max_file_bytes = options_.max_upload_bytes;
         limits.max_parts = 8;
-        ZQ_ASSIGN_OR_RETURN(
-            auto parts, ParseMultipartFile(c.req.body_file, c.req.Header("content-type"),
-                                           options_.upload_dir, limits));
+        ZQ_ASSIGN_OR_RETURN(auto parts,
+                            ParseMultipartFile(c.req.body_file, c.req.Header("content-type"),
+                                               options_.upload_dir, limits));
         std::string alt, file_path, filename, mime;
         for (const auto& p : parts) {
           if (p.name == "alt" && !p.is_file) alt = p.value;
@@ -436,8 +454,8 @@ void Api::AddRoutes() {
   // --- audit (审计管理员) ---------------------------------------------------
   add("GET", "/api/v1/audit", "auditor", "审计日志", [this](Call& c) -> Result<Reply> {
     ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
-    ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"from", "to"},
-                                        {"actor", "action", "target_type", "result", "q"}));
+    ZQ_ASSIGN_OR_RETURN(
+        json f, Filters(c.req, {"from", "to"}, {"actor", "action", "target_type", "result", "q"}));
     return Ok(service_.ListAudit(c.who(), page, f));
   });
   add("GET", "/api/v1/audit/verify", "auditor", "校验审计链", [this](Call& c) -> Result<Reply> {

@@ -12,7 +12,7 @@
 namespace zhanqun::http {
 
 struct ApiOptions {
-  std::string upload_dir;       // where multipart parts are spooled (under the data dir)
+  std::string upload_dir;              // where multipart parts are spooled (under the data dir)
   std::string cookie_secure = "auto";  // auto | always | never
   size_t max_upload_bytes = 64 << 20;
   int login_attempts_per_minute = 30;  // per client address

@@ -134,8 +134,8 @@ class PgConn : public Conn {
       }
       values[i] = storage[i].c_str();
     }
-    PGresult* res = PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()),
-                                 types.data(), values.data(), nullptr, nullptr, 0);
+    PGresult* res = PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), types.data(),
+                                 values.data(), nullptr, nullptr, 0);
     ExecStatusType status = PQresultStatus(res);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       Error e = PgError(conn_, res, sql);
@@ -243,8 +243,8 @@ Result<std::unique_ptr<Db>> OpenPostgres(const std::string& conninfo, const DbOp
     if (!st) return Fail(std::move(st.error()));
     return std::unique_ptr<Conn>(std::move(conn));
   };
-  auto db = std::make_unique<PgDb>(StripPassword(conninfo), factory,
-                                   std::max(1, options.pool_size));
+  auto db =
+      std::make_unique<PgDb>(StripPassword(conninfo), factory, std::max(1, options.pool_size));
   auto st = db->Prime();
   if (!st) return Fail(std::move(st.error()));
   return std::unique_ptr<Db>(std::move(db));

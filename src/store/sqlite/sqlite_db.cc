@@ -199,9 +199,9 @@ Result<std::unique_ptr<Db>> OpenSqlite(const std::string& path, const DbOptions&
   int busy = options.busy_timeout_ms;
   auto factory = [path, busy]() -> Result<std::unique_ptr<Conn>> {
     sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
       Error e = SqliteError(db, rc, "open");
       e.message = "无法打开数据库 " + path;
