@@ -90,6 +90,12 @@ int main(int argc, char** argv) {
   verify->add_option("--data", data, "数据目录");
   verify->add_option("--db", db, "数据库地址");
 
+  std::string site_code;
+  auto* publish = app.add_subcommand("publish", "发布站点：把已发布的信息按主题生成静态页面（全部或指定站点）");
+  publish->add_option("--data", data, "数据目录");
+  publish->add_option("--db", db, "数据库地址");
+  publish->add_option("--site", site_code, "只发布这个站点（站点代码）");
+
   int sites = 6;
   uint64_t seed = 1;
   auto* demo =
@@ -206,12 +212,53 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  if (publish->parsed()) {
+    auto platform = zhanqun::http::Platform::Open(Options(data, db));
+    if (!platform) return Report(platform.error());
+    std::vector<std::string> codes;
+    if (!site_code.empty()) {
+      codes.push_back(site_code);
+    } else {
+      auto all = (*platform)->service().db().ReadValue<std::vector<std::string>>(
+          [](zhanqun::store::Conn& c) -> zhanqun::Result<std::vector<std::string>> {
+            auto rows = c.Query("SELECT code FROM sites WHERE status = 'open' ORDER BY code");
+            if (!rows) return zhanqun::Fail(std::move(rows.error()));
+            std::vector<std::string> out;
+            for (const auto& r : *rows) out.push_back(r.Text("code"));
+            return out;
+          });
+      if (!all) return Report(all.error());
+      codes = *all;
+    }
+    for (const auto& code : codes) {
+      auto r = (*platform)->publisher().PublishSiteByCode(code);
+      if (!r) return Report(r.error());
+      std::cout << code << "：" << r->files << " 个文件，更新 " << r->written.size() << "，删除 "
+                << r->removed.size() << "，用时 " << r->ms << " ms\n";
+    }
+    return 0;
+  }
+
   if (demo->parsed()) {
     auto platform = zhanqun::http::Platform::Open(Options(data, db, true));
     if (!platform) return Report(platform.error());
     auto out = zhanqun::service::CreateDemo((*platform)->service(), sites, seed);
     if (!out) return Report(out.error());
     std::cout << *out;
+    auto all = (*platform)->service().db().ReadValue<std::vector<std::string>>(
+        [](zhanqun::store::Conn& c) -> zhanqun::Result<std::vector<std::string>> {
+          auto rows = c.Query("SELECT code FROM sites ORDER BY code");
+          if (!rows) return zhanqun::Fail(std::move(rows.error()));
+          std::vector<std::string> codes;
+          for (const auto& r : *rows) codes.push_back(r.Text("code"));
+          return codes;
+        });
+    if (!all) return Report(all.error());
+    for (const auto& code : *all) {
+      auto r = (*platform)->publisher().PublishSiteByCode(code);
+      if (!r) return Report(r.error());
+    }
+    std::cout << "已发布 " << all->size() << " 个站点\n";
     return 0;
   }
   return 0;

@@ -37,6 +37,7 @@ constexpr Section kSections[] = {
     {"security",
      "安全：会话超时与初始密码策略（等保2.0 8.1.4.1）；密码策略在首次启动后由安全管理员在后台修改"},
     {"audit", "审计日志"},
+    {"publish", "静态发布：主题目录"},
     {"log", "运行日志"},
 };
 
@@ -97,6 +98,21 @@ Reason SetLogLevel(Config& c, std::string_view v) {
     }
   }
   return "必须是 trace、debug、info、warn、error 之一";
+}
+
+Reason SetThemesDir(Config& c, std::string_view v) {
+  if (v.find('\0') != std::string_view::npos) return "不能包含 NUL 字符";
+  c.publish.themes_dir = std::string(v);
+  return std::nullopt;
+}
+
+Reason SetDefaultTheme(Config& c, std::string_view v) {
+  if (v.empty() || v.size() > 64 || v[0] == '-' ||
+      v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string_view::npos) {
+    return "必须是主题目录名（小写字母、数字和连字符）";
+  }
+  c.publish.default_theme = std::string(v);
+  return std::nullopt;
 }
 
 Reason SetLogDir(Config& c, std::string_view v) {
@@ -251,6 +267,16 @@ const std::vector<Option>& Options() {
        .min = 365,
        .max = 36500,
        .range_note = "（《互联网政务应用安全管理规定》第二十条要求日志至少保存一年）"},
+      {.section = "publish",
+       .key = "themes_dir",
+       .doc = "主题目录；留空为随程序安装的主题（<程序目录>/../themes 或 /usr/share/zhanqun/themes）",
+       .set_text = SetThemesDir,
+       .get_text = [](const Config& c) { return c.publish.themes_dir; }},
+      {.section = "publish",
+       .key = "default_theme",
+       .doc = "新建站点默认使用的主题",
+       .set_text = SetDefaultTheme,
+       .get_text = [](const Config& c) { return c.publish.default_theme; }},
       {.section = "log",
        .key = "level",
        .doc = "日志级别：trace、debug、info、warn、error",
@@ -626,6 +652,19 @@ std::string Config::DatabaseUrl() const {
 std::string Config::LogDir() const {
   if (log.dir.empty()) return Join(data_dir, "logs");
   return Join(data_dir, log.dir);  // an absolute log.dir replaces data_dir
+}
+
+std::string Config::ThemesDir() const {
+  if (!publish.themes_dir.empty()) return Join(data_dir, publish.themes_dir);
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (fs::path p : {exe.parent_path().parent_path() / "themes",
+                       exe.parent_path().parent_path().parent_path() / "themes"}) {
+      if (fs::is_directory(p, ec)) return p.lexically_normal().string();
+    }
+  }
+  return "/usr/share/zhanqun/themes";
 }
 
 Result<Config> LoadConfig(const std::string& data_dir,

@@ -89,6 +89,15 @@ struct AuditConfig {
   bool operator==(const AuditConfig&) const = default;
 };
 
+struct PublishConfig {
+  // As configured; "" = the themes shipped with the binary. Use
+  // Config::ThemesDir().
+  std::string themes_dir;
+  std::string default_theme = "qingsong";  // for new sites
+
+  bool operator==(const PublishConfig&) const = default;
+};
+
 struct LogConfig {
   LogLevel level = LogLevel::kInfo;
   std::string dir;  // as configured; use Config::LogDir()
@@ -102,6 +111,7 @@ struct Config {
   DatabaseConfig database;
   SecurityConfig security;
   AuditConfig audit;
+  PublishConfig publish;
   LogConfig log;
 
   // database.url with the empty default and relative SQLite paths resolved
@@ -109,6 +119,9 @@ struct Config {
   std::string DatabaseUrl() const;
   // log.dir resolved against data_dir; <data_dir>/logs when empty.
   std::string LogDir() const;
+  // publish.themes_dir resolved against data_dir; when empty, the first of
+  // <binary>/../themes, <binary>/../../themes, /usr/share/zhanqun/themes.
+  std::string ThemesDir() const;
 
   bool operator==(const Config&) const = default;
 };

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
 #include <filesystem>
+#include <thread>
 
 #include "http/api/api.h"
 #include "http/server.h"
@@ -97,14 +99,66 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
   so.default_policy.lockout_minutes = cfg.security.password_lockout_minutes;
   so.default_policy.idle_timeout_minutes = cfg.security.session_idle_minutes;
   so.audit_retention_days = cfg.audit.retention_days;
+  so.default_theme = cfg.publish.default_theme;
+  auto themes = std::make_shared<publish::ThemeSet>(cfg.ThemesDir());
+  so.check_theme = [themes](const std::string& name) -> Status {
+    auto t = themes->Get(name);
+    if (!t) {
+      return Fail(Error::Invalid("theme", "主题“" + name + "”不可用：" + t.error().message +
+                                              (t.error().field.empty() ? "" : "（" + t.error().field + "）")));
+    }
+    return {};
+  };
   p->service_ = std::make_unique<service::Service>(std::move(db), std::move(so));
+  publish::PublishOptions po;
+  po.data_dir = data_dir;
+  po.themes_dir = cfg.ThemesDir();
+  p->publisher_ = std::make_unique<publish::Publisher>(p->service_->db(), po);
   ApiOptions ao;
+  publish::Publisher* pub = p->publisher_.get();
+  ao.on_article_changed = [pub](int64_t article_id) {
+    auto r = pub->PublishArticle(article_id);
+    if (!r) spdlog::error("publish article {}: {} {}", article_id, r.error().message, r.error().internal);
+  };
+  ao.on_site_changed = [pub](int64_t site_id) {
+    auto r = pub->PublishSite(site_id);
+    if (!r) spdlog::error("publish site {}: {} {}", site_id, r.error().message, r.error().internal);
+  };
   ao.upload_dir = (fs::path(data_dir) / "tmp").string();
   ao.cookie_secure = std::string(config::Name(cfg.security.cookie_secure));
   ao.max_upload_bytes = static_cast<size_t>(cfg.server.max_upload_mib) * 1024 * 1024;
   p->api_ = std::make_unique<Api>(*p->service_, ao);
   return p;
 }
+
+// Runs due work every few seconds: scheduled publishing for now; the
+// operations jobs join it later.
+struct Platform::Scheduler {
+  explicit Scheduler(Platform& p) : platform(p), thread([this] { Run(); }) {}
+  ~Scheduler() {
+    {
+      std::lock_guard lock(mu);
+      stop = true;
+    }
+    cv.notify_all();
+    thread.join();
+  }
+  void Run() {
+    std::unique_lock lock(mu);
+    while (!stop) {
+      lock.unlock();
+      auto due = platform.publisher().PublishDue(platform.service().Now());
+      if (!due) spdlog::error("scheduled publish: {} {}", due.error().message, due.error().internal);
+      lock.lock();
+      cv.wait_for(lock, std::chrono::seconds(5), [this] { return stop; });
+    }
+  }
+  Platform& platform;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop = false;  // GUARDED_BY(mu)
+  std::thread thread;
+};
 
 Platform::~Platform() { Stop(); }
 
@@ -130,6 +184,7 @@ Status Platform::Start() {
     admin_->Stop();
     return st;
   }
+  scheduler_ = std::make_unique<Scheduler>(*this);
   spdlog::info("admin listener on {}:{}, public listener on {}:{}",
                config_.server.admin_listen.host, admin_->port(), config_.server.public_listen.host,
                public_->port());
@@ -137,6 +192,7 @@ Status Platform::Start() {
 }
 
 void Platform::Stop() {
+  scheduler_.reset();
   if (admin_) admin_->Stop();
   if (public_) public_->Stop();
 }

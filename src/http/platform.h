@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "core/result.h"
+#include "publish/publisher.h"
 #include "service/service.h"
 
 namespace zhanqun::http {
@@ -35,6 +36,7 @@ class Platform {
   const config::Config& config() const { return config_; }
   service::Service& service() { return *service_; }
   Api& api() { return *api_; }
+  publish::Publisher& publisher() { return *publisher_; }
 
   // Binds both listeners and starts serving.
   Status Start();
@@ -46,7 +48,10 @@ class Platform {
   Platform() = default;
   config::Config config_;
   std::unique_ptr<service::Service> service_;
+  std::unique_ptr<publish::Publisher> publisher_;
   std::unique_ptr<Api> api_;
+  struct Scheduler;
+  std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<Server> admin_;
   std::unique_ptr<Server> public_;
 };

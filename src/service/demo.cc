@@ -82,6 +82,7 @@ Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed) {
                     {"name", school_name},
                     {"domains", {code + ".demo.test"}},
                     {"school_id", school["id"]},
+                    {"theme", i % 2 == 0 ? "qingsong" : "mingde"},
                     {"site_id_code", "31011200" + std::to_string(10 + i)},
                     {"icp", "沪ICP备" + std::to_string(10000000 + i) + "号-1"},
                     {"police_record", "沪公网安备 310112020" + std::to_string(10000 + i) + "号"},

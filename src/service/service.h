@@ -57,6 +57,9 @@ struct ServiceOptions {
   security::PasswordPolicy default_policy;  // until the 安全管理员 changes it
   int audit_retention_days = 365;
   std::function<int64_t()> now_ms;  // injectable clock; wall clock when empty
+  // Refuses a theme that does not exist or does not load (field "theme").
+  std::function<Status(const std::string& theme)> check_theme;
+  std::string default_theme = "qingsong";
 };
 
 struct LoginResult {

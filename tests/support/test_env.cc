@@ -184,6 +184,10 @@ TestPlatform::TestPlatform() {
   if (!db.empty()) o.overrides["database.url"] = db;
   o.overrides["server.admin_listen"] = "127.0.0.1:0";
   o.overrides["server.public_listen"] = "127.0.0.1:0";
+  // The small fixture theme keeps tests independent of the shipped themes'
+  // markup; tests/integration/themes_test.cc covers those.
+  o.overrides["publish.themes_dir"] = std::string(ZQ_SOURCE_DIR) + "/tests/fixtures/themes";
+  o.overrides["publish.default_theme"] = "plain";
   auto p = http::Platform::Open(o);
   if (!p) {
     ADD_FAILURE() << "open platform: " << p.error().message << " " << p.error().internal;

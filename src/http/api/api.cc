@@ -336,8 +336,11 @@ void Api::AddRoutes() {
       [this](Call& c) { return Ok(service_.CreateSite(c.who(), c.body), 201); });
   add("GET", "/api/v1/sites/{id}", "site:read", "站点详情",
       [this](Call& c) { return Ok(service_.GetSite(c.who(), c.Id())); });
-  add("PATCH", "/api/v1/sites/{id}", "site:manage", "修改站点",
-      [this](Call& c) { return Ok(service_.UpdateSite(c.who(), c.Id(), c.body)); });
+  add("PATCH", "/api/v1/sites/{id}", "site:manage", "修改站点", [this](Call& c) -> Result<Reply> {
+    auto r = service_.UpdateSite(c.who(), c.Id(), c.body);
+    if (r && !c.body.empty() && options_.on_site_changed) options_.on_site_changed(c.Id());
+    return Ok(std::move(r));
+  });
   add("DELETE", "/api/v1/sites/{id}", "sysadmin", "删除站点",
       [this](Call& c) { return NoContent(service_.DeleteSite(c.who(), c.Id())); });
 
@@ -345,9 +348,18 @@ void Api::AddRoutes() {
   add("GET", "/api/v1/sites/{id}/columns", "site:read", "栏目列表",
       [this](Call& c) { return Ok(service_.ListColumns(c.who(), c.Id())); });
   add("POST", "/api/v1/sites/{id}/columns", "site:manage", "新建栏目",
-      [this](Call& c) { return Ok(service_.CreateColumn(c.who(), c.Id(), c.body), 201); });
-  add("PATCH", "/api/v1/columns/{id}", "site:manage", "修改栏目",
-      [this](Call& c) { return Ok(service_.UpdateColumn(c.who(), c.Id(), c.body)); });
+      [this](Call& c) -> Result<Reply> {
+        auto r = service_.CreateColumn(c.who(), c.Id(), c.body);
+        if (r && options_.on_site_changed) options_.on_site_changed(c.Id());
+        return Ok(std::move(r), 201);
+      });
+  add("PATCH", "/api/v1/columns/{id}", "site:manage", "修改栏目", [this](Call& c) -> Result<Reply> {
+    auto r = service_.UpdateColumn(c.who(), c.Id(), c.body);
+    if (r && !c.body.empty() && options_.on_site_changed) {
+      options_.on_site_changed((*r)["site_id"].get<int64_t>());
+    }
+    return Ok(std::move(r));
+  });
   add("DELETE", "/api/v1/columns/{id}", "site:manage", "删除栏目",
       [this](Call& c) { return NoContent(service_.DeleteColumn(c.who(), c.Id())); });
 
@@ -376,7 +388,13 @@ void Api::AddRoutes() {
                                                                 {"publish", "发布"},
                                                                 {"withdraw", "撤回"}};
     add("POST", "/api/v1/articles/{id}/" + a, owner, kSummary.at(a),
-        [this, a](Call& c) { return Ok(service_.ArticleAction(c.who(), c.Id(), a, c.body)); });
+        [this, a](Call& c) -> Result<Reply> {
+          auto r = service_.ArticleAction(c.who(), c.Id(), a, c.body);
+          if (r && (a == "publish" || a == "withdraw") && options_.on_article_changed) {
+            options_.on_article_changed(c.Id());
+          }
+          return Ok(std::move(r));
+        });
   }
 
   // --- media ---------------------------------------------------------------

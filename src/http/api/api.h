@@ -2,6 +2,7 @@
 // and the one place where error codes become HTTP status codes.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,9 @@ struct ApiOptions {
   std::string cookie_secure = "auto";  // auto | always | never
   size_t max_upload_bytes = 64 << 20;
   int login_attempts_per_minute = 30;  // per client address
+  // Called after a change that the public sites must show (publish hooks).
+  std::function<void(int64_t article_id)> on_article_changed;
+  std::function<void(int64_t site_id)> on_site_changed;
 };
 
 int HttpStatus(Code code);

@@ -1,0 +1,85 @@
+#include "publish/files.h"
+
+#include <brotli/encode.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <filesystem>
+
+#include "security/crypto.h"
+
+namespace zhanqun::publish {
+
+namespace fs = std::filesystem;
+
+Status WriteFileAtomic(const std::string& path, std::string_view bytes) {
+  fs::path p(path);
+  std::error_code ec;
+  fs::create_directories(p.parent_path(), ec);
+  if (ec) return Fail(Error::Internal("mkdir " + p.parent_path().string() + ": " + ec.message()));
+  std::string tmp = (p.parent_path() / ("." + p.filename().string() + ".tmp-" +
+                                        std::to_string(::getpid())))
+                        .string();
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Fail(Error::Internal("open " + tmp));
+  size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
+    if (n <= 0) {
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return Fail(Error{Code::kUnavailable, "写入发布文件失败（磁盘已满？）", "", "write " + tmp});
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    return Fail(Error::Internal("fsync " + tmp));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return Fail(Error::Internal("rename " + tmp));
+  }
+  return {};
+}
+
+std::string Gzip(std::string_view in) {
+  z_stream zs{};
+  // windowBits 31 = gzip wrapper; the header zlib writes has mtime 0 and no name.
+  deflateInit2(&zs, 9, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
+  std::string out;
+  out.resize(deflateBound(&zs, in.size()) + 32);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+std::string Brotli(std::string_view in) {
+  size_t size = BrotliEncoderMaxCompressedSize(in.size());
+  if (size == 0) size = in.size() + 1024;
+  std::string out(size, '\0');
+  if (!BrotliEncoderCompress(9, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_TEXT, in.size(),
+                             reinterpret_cast<const uint8_t*>(in.data()), &size,
+                             reinterpret_cast<uint8_t*>(out.data()))) {
+    return {};
+  }
+  out.resize(size);
+  return out;
+}
+
+bool Compressible(std::string_view path) {
+  for (std::string_view ext : {".html", ".css", ".js", ".xml", ".svg", ".txt", ".json"}) {
+    if (path.size() >= ext.size() && path.substr(path.size() - ext.size()) == ext) return true;
+  }
+  return false;
+}
+
+std::string Sha256(std::string_view bytes) { return security::Sha256Hex(bytes); }
+
+}  // namespace zhanqun::publish

@@ -1,0 +1,23 @@
+// Atomic file writes and the precompressed variants the public server serves.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace zhanqun::publish {
+
+// Writes to a temporary name in the same directory, fsyncs, renames over the
+// target: a reader (or a crash) sees the old file or the new one, never half.
+Status WriteFileAtomic(const std::string& path, std::string_view bytes);
+
+std::string Gzip(std::string_view in);    // deterministic: no name, mtime 0
+std::string Brotli(std::string_view in);  // quality 9
+
+// Whether a path's type is worth precompressing (text types).
+bool Compressible(std::string_view path);
+
+std::string Sha256(std::string_view bytes);
+
+}  // namespace zhanqun::publish

@@ -1,0 +1,84 @@
+// Static publishing: renders a site's published content through its theme into
+// data/publish/<code>/ (docs/themes.md, "Where pages go").
+//
+// A full publish builds a complete new version directory (unchanged files are
+// hard links to the previous version), writes its manifest, and switches the
+// site's symlink atomically: a publish killed at any point leaves the old
+// version live with a manifest matching every file. An incremental publish
+// (one article changed) renders only the pages that can show that article,
+// writes those whose bytes changed with atomic renames, and rewrites the
+// manifest last (staged as manifest.next first, so that an interrupted one is
+// finished at the next publish).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "publish/theme.h"
+#include "store/db.h"
+
+namespace zhanqun::publish {
+
+struct PublishOptions {
+  std::string data_dir;
+  std::string themes_dir;
+  int brotli_quality = 6;
+};
+
+struct PublishReport {
+  std::string site_code;
+  std::vector<std::string> written;  // site paths whose bytes changed, "/index.html"
+  std::vector<std::string> removed;
+  int64_t files = 0;                 // files in the site after the publish
+  int64_t pages = 0;                 // pages rendered
+  int64_t ms = 0;
+};
+
+// A document for the search index (kept free of Xapian here).
+struct IndexDoc {
+  int64_t id = 0;
+  std::string title, text, column_name, url, date;
+  int64_t published_at = 0, column_id = 0;
+};
+
+class Publisher {
+ public:
+  Publisher(store::Db& db, PublishOptions options);
+  ~Publisher();
+
+  Result<PublishReport> PublishSite(int64_t site_id);
+  Result<PublishReport> PublishSiteByCode(const std::string& code);
+  // After one article changed (published, withdrawn, edited while published).
+  Result<PublishReport> PublishArticle(int64_t article_id);
+  // Approved articles whose publish_at has come become published; returns
+  // the article ids it published.
+  Result<std::vector<int64_t>> PublishDue(int64_t now_ms);
+
+  // Renders one template for the public server (search results page).
+  Result<std::string> RenderSearchPage(const std::string& site_code, const nlohmann::json& extra);
+
+  std::string SiteRoot(const std::string& code) const;
+  ThemeSet& themes() { return themes_; }
+
+  // Called after each publish with the site's code and the documents to
+  // (re)index: all of them on a full publish, or the changed one.
+  std::function<void(const std::string& code, const std::vector<IndexDoc>& docs, bool full,
+                     const std::vector<int64_t>& removed)>
+      on_index;
+  // Called after each publish (the public server drops its cache).
+  std::function<void(const std::string& code)> on_published;
+
+  struct Model;  // the site as the templates see it (publisher.cc)
+
+ private:
+  Result<std::unique_ptr<Model>> Load(int64_t site_id);
+  store::Db& db_;
+  PublishOptions options_;
+  ThemeSet themes_;
+  std::mutex site_mu_;  // one publish at a time (per process)
+};
+
+}  // namespace zhanqun::publish

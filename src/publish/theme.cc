@@ -1,0 +1,203 @@
+#include "publish/theme.h"
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <kainjow/mustache.hpp>
+#include <mutex>
+#include <regex>
+#include <sstream>
+
+namespace zhanqun::publish {
+
+namespace fs = std::filesystem;
+namespace mu = kainjow::mustache;
+using nlohmann::json;
+
+namespace {
+
+bool ReadFile(const fs::path& p, std::string& out) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+mu::data ToData(const json& j) {
+  switch (j.type()) {
+    case json::value_t::object: {
+      mu::object o;
+      for (auto it = j.begin(); it != j.end(); ++it) o.insert({it.key(), ToData(it.value())});
+      return mu::data(o);
+    }
+    case json::value_t::array: {
+      mu::list l;
+      for (const auto& e : j) l.push_back(ToData(e));
+      return mu::data(l);
+    }
+    case json::value_t::boolean:
+      return mu::data(j.get<bool>());
+    case json::value_t::string:
+      return mu::data(j.get<std::string>());
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return mu::data(std::to_string(j.get<int64_t>()));
+    case json::value_t::number_float:
+      return mu::data(j.dump());
+    default:
+      return mu::data(false);
+  }
+}
+
+int64_t NewestMtime(const fs::path& dir) {
+  int64_t newest = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    auto t = fs::last_write_time(it->path(), ec);
+    if (ec) continue;
+    newest = std::max<int64_t>(newest, t.time_since_epoch().count());
+  }
+  return newest;
+}
+
+}  // namespace
+
+int LineOf(const std::string& text, size_t offset) {
+  int line = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') ++line;
+  }
+  return line;
+}
+
+struct Theme::Impl {
+  std::map<std::string, std::string> sources;               // template name -> text
+  std::map<std::string, std::unique_ptr<mu::mustache>> compiled;
+  std::map<std::string, std::string> partials;              // partial name -> text
+};
+
+Theme::~Theme() = default;
+
+Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
+  fs::path root(dir);
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) {
+    return Fail(Error::Invalid("theme", "主题目录不存在：" + root.string()));
+  }
+  std::shared_ptr<Theme> t(new Theme());
+  t->impl_ = std::make_unique<Impl>();
+  t->dir_ = fs::absolute(root).lexically_normal().string();
+  t->name_ = root.filename().string();
+  // Manifest.
+  fs::path manifest = root / "theme.toml";
+  try {
+    toml::table tbl = toml::parse_file(manifest.string());
+    if (auto n = tbl["name"].value<std::string>()) {
+      if (*n != t->name_) {
+        return Fail(Error::Invalid("theme.toml:name", "theme.toml 的 name（" + *n +
+                                                          "）必须与目录名（" + t->name_ + "）一致"));
+      }
+    }
+    t->title_ = tbl["title"].value_or(t->name_);
+    t->list_page_size_ = static_cast<int>(tbl["list_page_size"].value_or(int64_t{20}));
+    t->home_items_ = static_cast<int>(tbl["home_items_per_column"].value_or(int64_t{8}));
+    if (t->list_page_size_ < 1 || t->list_page_size_ > 200) {
+      return Fail(Error::Invalid("theme.toml:list_page_size", "list_page_size 必须在 1 到 200 之间"));
+    }
+    if (t->home_items_ < 1 || t->home_items_ > 50) {
+      return Fail(Error::Invalid("theme.toml:home_items_per_column",
+                                 "home_items_per_column 必须在 1 到 50 之间"));
+    }
+  } catch (const toml::parse_error& e) {
+    return Fail(Error::Invalid(
+        "theme.toml:" + std::to_string(e.source().begin.line),
+        "主题清单 theme.toml 第 " + std::to_string(e.source().begin.line) + " 行有误：" +
+            std::string(e.description())));
+  }
+  // Partials first: templates may use them.
+  fs::path partial_dir = root / "templates" / "partials";
+  if (fs::is_directory(partial_dir, ec)) {
+    for (const auto& e : fs::directory_iterator(partial_dir, ec)) {
+      if (e.path().extension() != ".mustache") continue;
+      std::string text;
+      if (!ReadFile(e.path(), text)) return Fail(Error::Internal("read " + e.path().string()));
+      mu::mustache check(text);
+      if (!check.is_valid()) {
+        std::string file = "templates/partials/" + e.path().filename().string();
+        std::smatch m;
+        std::string msg = check.error_message();
+        int line = 0;
+        if (std::regex_search(msg, m, std::regex("at (\\d+)"))) {
+          line = LineOf(text, std::stoul(m[1]));
+        }
+        return Fail(Error::Invalid(file + ":" + std::to_string(line),
+                                   "主题模板 " + file + " 第 " + std::to_string(line) +
+                                       " 行有误：" + msg));
+      }
+      t->impl_->partials[e.path().stem().string()] = text;
+    }
+  }
+  for (const char* name : {"home", "list", "article", "page", "search", "404"}) {
+    fs::path p = root / "templates" / (std::string(name) + ".mustache");
+    std::string text;
+    std::string file = "templates/" + std::string(name) + ".mustache";
+    if (!ReadFile(p, text)) {
+      return Fail(Error::Invalid(file, "主题缺少模板 " + file));
+    }
+    auto compiled = std::make_unique<mu::mustache>(text);
+    if (!compiled->is_valid()) {
+      std::string msg = compiled->error_message();
+      std::smatch m;
+      int line = 0;
+      if (std::regex_search(msg, m, std::regex("at (\\d+)"))) line = LineOf(text, std::stoul(m[1]));
+      return Fail(Error::Invalid(file + ":" + std::to_string(line),
+                                 "主题模板 " + file + " 第 " + std::to_string(line) + " 行有误：" +
+                                     msg));
+    }
+    // Mustache errors only show in rendering: escape nothing by surprise.
+    t->impl_->sources[name] = std::move(text);
+    t->impl_->compiled[name] = std::move(compiled);
+  }
+  if (!fs::is_directory(root / "assets", ec)) {
+    return Fail(Error::Invalid("assets", "主题缺少 assets 目录"));
+  }
+  return std::shared_ptr<const Theme>(t);
+}
+
+Result<std::string> Theme::Render(const std::string& name, const json& data) const {
+  auto it = impl_->compiled.find(name);
+  if (it == impl_->compiled.end()) return Fail(Error::Internal("no template " + name));
+  mu::data d = ToData(data);
+  for (const auto& [pname, text] : impl_->partials) {
+    std::string copy = text;
+    d.set(pname, mu::partial([copy]() { return copy; }));
+  }
+  std::string out = it->second->render(d);
+  if (!it->second->is_valid()) {
+    return Fail(Error::Invalid("templates/" + name + ".mustache",
+                               "模板渲染失败：" + it->second->error_message()));
+  }
+  return out;
+}
+
+Result<std::shared_ptr<const Theme>> ThemeSet::Get(const std::string& name) {
+  if (name.empty() || name.find('/') != std::string::npos || name.find("..") != std::string::npos ||
+      name[0] == '.') {
+    return Fail(Error::Invalid("theme", "主题名称无效：" + name));
+  }
+  fs::path dir = fs::path(dir_) / name;
+  int64_t mtime = NewestMtime(dir);
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(name);
+  if (it != cache_.end() && it->second.first == mtime) return it->second.second;
+  auto loaded = Theme::Load(dir.string());
+  if (!loaded) return loaded;
+  cache_[name] = {mtime, *loaded};
+  return *loaded;
+}
+
+}  // namespace zhanqun::publish

@@ -1,0 +1,56 @@
+// A theme: mustache templates and assets in themes/<name>/ (docs/themes.md).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+
+namespace zhanqun::publish {
+
+class Theme {
+ public:
+  // Loads and compiles every template. A template that does not parse is
+  // refused with Error.field "<file>:<line>" and the reason.
+  static Result<std::shared_ptr<const Theme>> Load(const std::string& dir);
+  ~Theme();
+
+  const std::string& name() const { return name_; }
+  const std::string& title() const { return title_; }
+  const std::string& dir() const { return dir_; }
+  int list_page_size() const { return list_page_size_; }
+  int home_items_per_column() const { return home_items_; }
+
+  // Renders templates/<name>.mustache with the data (partials available by name).
+  Result<std::string> Render(const std::string& name, const nlohmann::json& data) const;
+
+ private:
+  struct Impl;
+  Theme() = default;
+  std::string name_, title_, dir_;
+  int list_page_size_ = 20;
+  int home_items_ = 8;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Caches loaded themes by name; reloads a theme when its files change.
+class ThemeSet {
+ public:
+  explicit ThemeSet(std::string themes_dir) : dir_(std::move(themes_dir)) {}
+  Result<std::shared_ptr<const Theme>> Get(const std::string& name);
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+  std::mutex mu_;
+  std::map<std::string, std::pair<int64_t, std::shared_ptr<const Theme>>> cache_;  // GUARDED_BY(mu_)
+};
+
+// Converts a line/offset error position to 1-based line number.
+int LineOf(const std::string& text, size_t offset);
+
+}  // namespace zhanqun::publish
