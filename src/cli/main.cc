@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   publish->add_option("--db", db, "数据库地址");
   publish->add_option("--site", site_code, "只发布这个站点（站点代码）");
 
-  int sites = 6;
+  int sites = 70;
   uint64_t seed = 1;
   auto* demo =
       app.add_subcommand("demo", "创建示范区：学校、站点、栏目、信息与账号（同一种子结果相同）");
@@ -240,7 +240,9 @@ int main(int argc, char** argv) {
   }
 
   if (demo->parsed()) {
-    auto platform = zhanqun::http::Platform::Open(Options(data, db, true));
+    auto demo_opts = Options(data, db, true);
+    demo_opts.bulk_load = true;
+    auto platform = zhanqun::http::Platform::Open(demo_opts);
     if (!platform) return Report(platform.error());
     auto out = zhanqun::service::CreateDemo((*platform)->service(), sites, seed);
     if (!out) return Report(out.error());

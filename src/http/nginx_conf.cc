@@ -40,11 +40,10 @@ bool ValidRoot(std::string_view r) {
 }
 
 bool ValidAddress(std::string_view a) {
-  return !a.empty() && a.size() <= 256 &&
-         std::all_of(a.begin(), a.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  std::string_view(".:[]/_-").find(c) != std::string_view::npos;
-         });
+  return !a.empty() && a.size() <= 256 && std::all_of(a.begin(), a.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view(".:[]/_-").find(c) != std::string_view::npos;
+  });
 }
 
 // A double-quoted nginx string. Callers pass only text free of '$' unless a
@@ -292,7 +291,8 @@ Result<std::string> NginxConf(const std::vector<NginxSite>& sites, const NginxOp
       return Fail(Error::Invalid(field + ".theme", "主题名称无效：" + s.theme));
     }
     if (!ValidRoot(s.root)) {
-      return Fail(Error::Invalid(field + ".root", "站点目录须为绝对路径且不含引号、$、{}、; 等字符：" + s.root));
+      return Fail(Error::Invalid(field + ".root",
+                                 "站点目录须为绝对路径且不含引号、$、{}、; 等字符：" + s.root));
     }
     if (s.domains.empty()) return Fail(Error::Invalid(field + ".domains", "站点没有域名"));
     for (const auto& d : s.domains) {

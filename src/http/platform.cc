@@ -8,6 +8,7 @@
 
 #include "http/api/api.h"
 #include "http/server.h"
+#include "http/static_site.h"
 #include "store/migrations.h"
 
 namespace zhanqun::http {
@@ -40,6 +41,65 @@ Response ConsolePlaceholder() {
       "</head><body><main><h1>站群管理平台</h1><p>管理接口位于 <code>/api/v1</code>。</p></main>"
       "</body></html>\n";
   return r;
+}
+
+// The public /search page: the site's theme around the index's hits.
+Response SearchPage(publish::SiteSearch& search, publish::Publisher& pub, const SiteRoute& site,
+                    Request& req) {
+  nlohmann::json extra = {{"query", req.Query("q")}, {"has_results", false}, {"total", 0},
+                          {"results", nlohmann::json::array()}};
+  publish::SearchQuery q;
+  q.q = req.Query("q");
+  std::string page = req.Query("page");
+  if (!page.empty() && page.size() < 5 && page.find_first_not_of("0123456789") == std::string::npos)
+    q.page = std::max<int64_t>(1, std::stoll(page));
+  q.page_size = 10;
+  if (req.Query("sort") == "date") q.sort = publish::SearchQuery::Sort::kNewest;
+  int status = 200;
+  if (!q.q.empty()) {
+    auto r = search.Search(site.code, q);
+    if (r) {
+      extra["total"] = r->total;
+      extra["has_results"] = !r->hits.empty();
+      for (const auto& h : r->hits) {
+        extra["results"].push_back({{"title", h.title}, {"url", h.url}, {"date", h.date},
+                                    {"column", h.column_name}, {"snippet", h.snippet_html}});
+      }
+      int64_t pages = std::max<int64_t>(1, (r->total + q.page_size - 1) / q.page_size);
+      std::string base = "/search?q=";
+      for (unsigned char c : q.q) {
+        static const char* kHex = "0123456789ABCDEF";
+        if (isalnum(c) || c == '-' || c == '_' || c == '.') base += static_cast<char>(c);
+        else { base += '%'; base += kHex[c >> 4]; base += kHex[c & 15]; }
+      }
+      nlohmann::json pag = {{"current", q.page}, {"total_pages", pages}, {"total_items", r->total},
+                            {"has_prev", q.page > 1}, {"has_next", q.page < pages},
+                            {"prev_url", base + "&page=" + std::to_string(q.page - 1)},
+                            {"next_url", base + "&page=" + std::to_string(q.page + 1)},
+                            {"pages", nlohmann::json::array()}};
+      for (int64_t p = std::max<int64_t>(1, q.page - 3); p <= std::min(pages, q.page + 3); ++p) {
+        pag["pages"].push_back({{"number", p}, {"url", base + "&page=" + std::to_string(p)},
+                                {"current", p == q.page}});
+      }
+      extra["pagination"] = pag;
+      extra["has_pagination"] = pages > 1;
+    } else {
+      status = r.error().code == Code::kInvalidArgument ? 400 : 500;
+      extra["error"] = r.error().message;
+    }
+  }
+  auto html = pub.RenderSearchPage(site.code, extra);
+  Response resp;
+  if (!html) {
+    resp.status = 500;
+    resp.body = "search unavailable";
+    return resp;
+  }
+  resp.status = status;
+  resp.body = std::move(*html);
+  resp.Set("Content-Type", "text/html; charset=utf-8");
+  resp.Set("Cache-Control", "no-store");
+  return resp;
 }
 
 ServerOptions ListenerOptions(const config::Config& c, const config::ListenAddr& addr,
@@ -83,6 +143,7 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
   dbo.url = cfg.DatabaseUrl();
   dbo.pool_size = cfg.database.pool_size;
   dbo.busy_timeout_ms = cfg.database.busy_timeout_ms;
+  dbo.durable = !options.bulk_load;
   ZQ_ASSIGN_OR_RETURN(std::unique_ptr<store::Db> db, store::Db::Open(dbo));
   ZQ_TRY(store::Migrate(*db));
 
@@ -114,15 +175,35 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
   po.data_dir = data_dir;
   po.themes_dir = cfg.ThemesDir();
   p->publisher_ = std::make_unique<publish::Publisher>(p->service_->db(), po);
+  p->search_ = std::make_unique<publish::SiteSearch>((fs::path(data_dir) / "search").string());
+  p->public_sites_ = std::make_unique<StaticSites>(StaticSites::Options{});
+  {
+    publish::SiteSearch* search = p->search_.get();
+    StaticSites* sites = p->public_sites_.get();
+    p->publisher_->on_index = [search](const std::string& code,
+                                       const std::vector<publish::SearchDoc>& docs, bool full,
+                                       const std::vector<int64_t>& removed) {
+      auto st = search->Apply(code, docs, full, removed);
+      if (!st) spdlog::error("search index {}: {} {}", code, st.error().message, st.error().internal);
+    };
+    p->publisher_->on_published = [sites](const std::string& code) { sites->Invalidate(code); };
+    publish::Publisher* pub = p->publisher_.get();
+    p->public_sites_->search_handler = [search, pub](const SiteRoute& site, Request& req) {
+      return SearchPage(*search, *pub, site, req);
+    };
+  }
   ApiOptions ao;
   publish::Publisher* pub = p->publisher_.get();
+  Platform* self = p.get();
   ao.on_article_changed = [pub](int64_t article_id) {
     auto r = pub->PublishArticle(article_id);
     if (!r) spdlog::error("publish article {}: {} {}", article_id, r.error().message, r.error().internal);
   };
-  ao.on_site_changed = [pub](int64_t site_id) {
+  ao.on_site_changed = [pub, self](int64_t site_id) {
     auto r = pub->PublishSite(site_id);
     if (!r) spdlog::error("publish site {}: {} {}", site_id, r.error().message, r.error().internal);
+    auto st = self->RefreshRoutes();
+    if (!st) spdlog::error("public routes: {}", st.error().internal);
   };
   ao.upload_dir = (fs::path(data_dir) / "tmp").string();
   ao.cookie_secure = std::string(config::Name(cfg.security.cookie_secure));
@@ -175,10 +256,13 @@ Status Platform::Start() {
                                  return PublicNotFound();
                                });
   ZQ_TRY(admin_->Start());
-  // The public side never serves the API, whatever the Host says.
-  public_ =
-      std::make_unique<Server>(ListenerOptions(config_, config_.server.public_listen, "public", ""),
-                               [](Request&) -> Response { return PublicNotFound(); });
+  ZQ_TRY(RefreshRoutes());
+  // The public side never serves the API, whatever the Host says (StaticSites
+  // refuses /api).
+  StaticSites* sites = public_sites_.get();
+  public_ = std::make_unique<Server>(
+      ListenerOptions(config_, config_.server.public_listen, "public", ""),
+      [sites](Request& req) -> Response { return sites->Handle(req); });
   auto st = public_->Start();
   if (!st) {
     admin_->Stop();
@@ -195,6 +279,24 @@ void Platform::Stop() {
   scheduler_.reset();
   if (admin_) admin_->Stop();
   if (public_) public_->Stop();
+}
+
+Status Platform::RefreshRoutes() {
+  std::string publish_dir = (fs::path(service_->options().data_dir) / "publish").string();
+  auto routes = service_->db().ReadValue<std::map<std::string, SiteRoute>>(
+      [&](store::Conn& c) -> Result<std::map<std::string, SiteRoute>> {
+        ZQ_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT d.domain, s.code, s.theme FROM site_domains d "
+                                               "JOIN sites s ON s.id = d.site_id WHERE s.status = 'open'"));
+        std::map<std::string, SiteRoute> out;
+        for (const auto& r : rows) {
+          out[r.Text("domain")] =
+              SiteRoute{r.Text("code"), publish_dir + "/" + r.Text("code"), r.Text("theme")};
+        }
+        return out;
+      });
+  if (!routes) return Fail(std::move(routes.error()));
+  public_sites_->SetRoutes(std::move(*routes));
+  return {};
 }
 
 uint16_t Platform::admin_port() const { return admin_ ? admin_->port() : 0; }

@@ -10,12 +10,14 @@
 #include "config/config.h"
 #include "core/result.h"
 #include "publish/publisher.h"
+#include "publish/site_search.h"
 #include "service/service.h"
 
 namespace zhanqun::http {
 
 class Server;
 class Api;
+class StaticSites;
 
 struct OpenOptions {
   std::string data_dir;
@@ -25,6 +27,7 @@ struct OpenOptions {
   std::map<std::string, std::string> override_origins;
   std::map<std::string, std::string> env;  // ZHANQUN_* variables
   bool create_data_dir = false;
+  bool bulk_load = false;  // demo generation: SQLite without fsync (store::DbOptions::durable)
 };
 
 class Platform {
@@ -37,6 +40,9 @@ class Platform {
   service::Service& service() { return *service_; }
   Api& api() { return *api_; }
   publish::Publisher& publisher() { return *publisher_; }
+  StaticSites& public_sites() { return *public_sites_; }
+  // Reloads the Host -> site table of the public listener from the store.
+  Status RefreshRoutes();
 
   // Binds both listeners and starts serving.
   Status Start();
@@ -49,6 +55,8 @@ class Platform {
   config::Config config_;
   std::unique_ptr<service::Service> service_;
   std::unique_ptr<publish::Publisher> publisher_;
+  std::unique_ptr<publish::SiteSearch> search_;
+  std::unique_ptr<StaticSites> public_sites_;
   std::unique_ptr<Api> api_;
   struct Scheduler;
   std::unique_ptr<Scheduler> scheduler_;

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,8 +22,7 @@
 #include <tuple>
 #include <unordered_map>
 #include <utility>
-
-#include <spdlog/spdlog.h>
+#include <vector>
 
 namespace zhanqun::http {
 namespace {
@@ -100,7 +100,7 @@ std::optional<time_t> ParseHttpDate(std::string_view s) {
   char wday[4] = {}, mon[4] = {};
   int day = 0, year = 0, hh = 0, mm = 0, ss = 0;
   int consumed = 0;
-  if (std::sscanf(str.c_str(), "%3s %d %3s %d %d:%d:%d GMT%n", wday, &day, mon, &year, &hh, &mm,
+  if (std::sscanf(str.c_str(), "%3s, %d %3s %d %d:%d:%d GMT%n", wday, &day, mon, &year, &hh, &mm,
                   &ss, &consumed) != 7 ||
       consumed != static_cast<int>(str.size())) {
     return std::nullopt;
@@ -121,14 +121,16 @@ std::optional<time_t> ParseHttpDate(std::string_view s) {
   return timegm(&tm);
 }
 
-// Percent-encodes what may not stand in a Location path or query as is.
-std::string EncodeLocation(std::string_view s) {
+// Percent-encodes a decoded path (and, with_query, a query after '?') for a
+// Location header.
+std::string EncodeLocation(std::string_view s, bool with_query) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
-    if (IsAlnum(c) || std::string_view("-._~!$&'()*+,;=:@/?").find(c) != std::string_view::npos) {
+    if (IsAlnum(c) || std::string_view("-._~!$&'()*+,;=:@/").find(c) != std::string_view::npos ||
+        (c == '?' && with_query)) {
       out.push_back(c);
     } else {
       out.push_back('%');
@@ -427,9 +429,9 @@ class FileCache {
   const size_t max_file_;
   const size_t max_total_;
   mutable std::mutex mu_;
-  List lru_;                                           // GUARDED_BY(mu_), most recent first
+  List lru_;                                             // GUARDED_BY(mu_), most recent first
   std::unordered_map<std::string, List::iterator> map_;  // GUARDED_BY(mu_)
-  size_t total_ = 0;                                   // GUARDED_BY(mu_)
+  size_t total_ = 0;                                     // GUARDED_BY(mu_)
 };
 
 // ---------------------------------------------------------------------------
@@ -523,9 +525,16 @@ Response HtmlError(int status, std::string_view title, std::string_view text) {
   return r;
 }
 
-Response UnknownHost() { return HtmlError(404, "站点不存在", "没有找到与该域名对应的网站，请检查网址是否正确。"); }
+Response UnknownHost() {
+  return HtmlError(404, "站点不存在", "没有找到与该域名对应的网站，请检查网址是否正确。");
+}
 Response BuiltinNotFound() {
   return HtmlError(404, "页面不存在", "您访问的页面不存在或已被删除。<a href=\"/\">返回首页</a>");
+}
+
+void Replace(Response& r, std::string_view name, std::string value) {
+  std::erase_if(r.headers, [&](const auto& h) { return IEquals(h.first, name); });
+  r.Set(std::string(name), std::move(value));
 }
 
 void SetIfAbsent(Response& r, std::string_view name, std::string_view value) {
@@ -795,7 +804,7 @@ Response StaticSites::Impl::Serve(
     if (!index || !S_ISREG(index->st.st_mode)) return NotFound(c);
     Response r;
     r.status = 301;
-    std::string location = EncodeLocation(path + "/");
+    std::string location = EncodeLocation(path + "/", /*with_query=*/false);
     if (size_t q = req.target.find('?'); q != std::string::npos) {
       location += req.target.substr(q);
     }
@@ -831,8 +840,8 @@ Response StaticSites::Impl::ServeFile(const Ctx& c, const Resolved& file, std::s
   bool vary = false;
   if (Compressible(mime)) {
     const Encodings accepted = AcceptedEncodings(req.Header("accept-encoding"));
-    for (auto [suffix, coding, ok] : {std::tuple{".br", "br", accepted.br},
-                                      std::tuple{".gz", "gzip", accepted.gzip}}) {
+    for (auto [suffix, coding, ok] :
+         {std::tuple{".br", "br", accepted.br}, std::tuple{".gz", "gzip", accepted.gzip}}) {
       auto v = ResolveUnder(c.root_prefix, file.path + suffix);
       if (!v || !S_ISREG(v->st.st_mode)) continue;
       vary = true;
@@ -879,29 +888,31 @@ Response StaticSites::Impl::ServeFile(const Ctx& c, const Resolved& file, std::s
     return r;
   }
 
+  // What was read may differ from the stat if the file changed in between.
+  const int64_t size = content ? static_cast<int64_t>(content->size()) : meta.size;
   ByteRange range;
   RangeKind kind = RangeKind::kNone;
   if (!range_header.empty()) {
     std::string_view if_range = Trim(req.Header("if-range"));
     // A strong validator must match exactly; a date must be the Last-Modified.
     bool current = if_range.empty() || if_range == etag || if_range == last_modified;
-    if (current) kind = ParseRange(range_header, meta.size, range);
+    if (current) kind = ParseRange(range_header, size, range);
   }
   if (kind == RangeKind::kUnsatisfiable) {
     r.status = 416;
-    r.Set("Content-Range", "bytes */" + std::to_string(meta.size));
-    r.Set("Content-Type", "text/plain; charset=utf-8");
+    r.Set("Content-Range", "bytes */" + std::to_string(size));
+    Replace(r, "Content-Type", "text/plain; charset=utf-8");
     r.body = "请求的范围无效\n";
     return r;
   }
-  if (kind == RangeKind::kOne && !small && range.last - range.first + 1 >
-                                               static_cast<int64_t>(kMaxRangeInMemory)) {
+  if (kind == RangeKind::kOne && !small &&
+      range.last - range.first + 1 > static_cast<int64_t>(kMaxRangeInMemory)) {
     kind = RangeKind::kNone;
   }
   if (kind == RangeKind::kOne) {
     r.status = 206;
     r.Set("Content-Range", "bytes " + std::to_string(range.first) + "-" +
-                               std::to_string(range.last) + "/" + std::to_string(meta.size));
+                               std::to_string(range.last) + "/" + std::to_string(size));
     const auto len = static_cast<size_t>(range.last - range.first + 1);
     if (content) {
       r.body = content->substr(static_cast<size_t>(range.first), len);
@@ -913,9 +924,7 @@ Response StaticSites::Impl::ServeFile(const Ctx& c, const Resolved& file, std::s
         // new file, so send the whole of it.
         r.status = 200;
         r.body.clear();
-        r.headers.erase(std::remove_if(r.headers.begin(), r.headers.end(),
-                                       [](const auto& h) { return h.first == "Content-Range"; }),
-                        r.headers.end());
+        std::erase_if(r.headers, [](const auto& h) { return h.first == "Content-Range"; });
         r.file_path = chosen->path;
       }
     }
@@ -940,8 +949,8 @@ Response StaticSites::Impl::ModeCss(const Ctx& c) {
     return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
   });
   std::string etag = "W/\"mode";
-  for (auto [on, file] : {std::pair{modes.large, "mode-large.css"},
-                          std::pair{modes.contrast, "mode-contrast.css"}}) {
+  for (auto [on, file] :
+       {std::pair{modes.large, "mode-large.css"}, std::pair{modes.contrast, "mode-contrast.css"}}) {
     if (!on || !theme_ok || c.root_prefix.empty()) continue;
     auto f = ResolveUnder(c.root_prefix, c.root_prefix + "_theme/" + theme + "/" + file);
     if (!f || !S_ISREG(f->st.st_mode)) continue;
@@ -971,13 +980,14 @@ Response StaticSites::Impl::ModeSet(const Ctx& c) {
   r.Set("Content-Type", "text/html; charset=utf-8");
   if (ApplyDisplayModeSet(c.req.Query("set"), modes)) {
     const std::string value = FormatDisplayModes(modes);
-    std::string cookie = std::string(kModeCookie) + "=" + value + "; Path=/; Max-Age=" +
-                         (value.empty() ? "0" : "31536000") + "; SameSite=Lax; HttpOnly";
+    std::string cookie = std::string(kModeCookie) + "=" + value +
+                         "; Path=/; Max-Age=" + (value.empty() ? "0" : "31536000") +
+                         "; SameSite=Lax; HttpOnly";
     if (c.req.tls) cookie += "; Secure";
     r.Set("Set-Cookie", cookie);
   }
   const std::string back = c.req.Query("back");
-  r.Set("Location", SafeBack(back) ? EncodeLocation(back) : "/");
+  r.Set("Location", SafeBack(back) ? EncodeLocation(back, /*with_query=*/true) : "/");
   return r;
 }
 
@@ -998,9 +1008,7 @@ Response StaticSites::Impl::Search(
   if (!limiter.Allow(ClientOf(c.req), &retry_after)) {
     Response r = HtmlError(429, "请求过于频繁", "搜索请求过于频繁，请稍后再试。");
     r.Set("Retry-After", std::to_string(retry_after));
-    for (auto& [k, v] : r.headers) {
-      if (k == "Cache-Control") v = "no-store";
-    }
+    Replace(r, "Cache-Control", "no-store");
     return r;
   }
   return search(c.site, c.req);

@@ -224,6 +224,10 @@ Result<std::unique_ptr<Publisher::Model>> Publisher::Load(int64_t site_id) {
                {"has_icp", !s.Text("icp").empty()},
                {"has_police_record", !s.Text("police_record").empty()},
                {"has_contact", !s.Text("contact_phone").empty() || !s.Text("contact_email").empty()},
+               {"has_sponsor", !s.Text("sponsor").empty()},
+               {"has_contact_name", !s.Text("contact_name").empty()},
+               {"has_contact_phone", !s.Text("contact_phone").empty()},
+               {"has_contact_email", !s.Text("contact_email").empty()},
                {"has_error_report", false}};
     ZQ_ASSIGN_OR_RETURN(auto cols,
                         c.Query("SELECT id, parent_id, name, slug, type, update_class, link_url, "
@@ -315,6 +319,7 @@ class Renderer {
               {"datetime", IsoTime(a.published_at)},
               {"pinned", a.pinned},
               {"summary", a.summary},
+              {"has_summary", !a.summary.empty()},
               {"column_name", col ? col->name : ""},
               {"has_cover", false}};
     if (a.cover) {
@@ -444,7 +449,7 @@ class Renderer {
       pag["pages"].push_back({{"number", p}, {"url", ListPageUrl(c, p)}, {"current", p == page}});
     }
     d["column"] = {{"name", c.name}, {"description", c.description}, {"url", ColumnUrl(c)},
-                   {"update_class", c.update_class}};
+                   {"update_class", c.update_class}, {"has_description", !c.description.empty()}};
     d["items"] = items;
     d["has_items"] = !items.empty();
     d["pagination"] = pag;
@@ -452,9 +457,32 @@ class Renderer {
     return m_.theme->Render("list", d);
   }
 
-  Result<json> ArticleData(const Article& a, const std::string& body) const {
+  static std::string PrepareBody(std::string body) {
+    auto replace_all = [&](const std::string& from, const std::string& to) {
+      for (size_t p = 0; (p = body.find(from, p)) != std::string::npos; p += to.size())
+        body.replace(p, from.size(), to);
+    };
+    // The page's title is its only h1.
+    replace_all("<h1", "<h2");
+    replace_all("</h1>", "</h2>");
+    // Images without alt get an empty one (decorative) rather than none.
+    for (size_t p = 0; (p = body.find("<img", p)) != std::string::npos; p += 4) {
+      size_t end = body.find('>', p);
+      if (end == std::string::npos) break;
+      if (body.substr(p, end - p).find(" alt=") == std::string::npos) body.insert(p + 4, " alt=\"\"");
+    }
+    replace_all("<table", "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
+                          "aria-label=\"表格（可左右滚动）\"><table");
+    replace_all("</table>", "</table></div>");
+    return body;
+  }
+
+  Result<json> ArticleData(const Article& a, const std::string& raw_body) const {
+    std::string body = PrepareBody(raw_body);
     json j = {{"title", a.title},       {"subtitle", a.subtitle},
               {"author", a.author},     {"source", a.source},
+              {"has_subtitle", !a.subtitle.empty()}, {"has_author", !a.author.empty()},
+              {"has_source", !a.source.empty()},
               {"date", Date(a.published_at)}, {"datetime", IsoTime(a.published_at)},
               {"url", ArticleUrl(a.id)}, {"body", body},
               {"summary", a.summary},   {"has_attachments", !a.attachments.empty()},
@@ -519,7 +547,8 @@ class Renderer {
     AddColumnMeta(d, c);
     d["breadcrumbs"][0]["last"] = false;
     d["breadcrumbs"].push_back({{"name", c.name}, {"url", ColumnUrl(c)}, {"last", true}});
-    d["column"] = {{"name", c.name}, {"url", ColumnUrl(c)}, {"description", c.description}};
+    d["column"] = {{"name", c.name}, {"url", ColumnUrl(c)}, {"description", c.description},
+                   {"has_description", !c.description.empty()}};
     if (body && !c.items.empty()) {
       ZQ_ASSIGN_OR_RETURN(json art, ArticleData(m_.articles[c.items.front()], *body));
       d["article"] = art;
@@ -539,6 +568,7 @@ class Renderer {
     d["breadcrumbs"][0]["last"] = false;
     d["breadcrumbs"].push_back({{"name", "站内搜索"}, {"url", "/search"}, {"last", true}});
     for (auto it = extra.begin(); it != extra.end(); ++it) d[it.key()] = it.value();
+    d["has_query"] = d.contains("query") && !d["query"].get<std::string>().empty();
     return m_.theme->Render("search", d);
   }
 
@@ -629,16 +659,23 @@ void CollectBodyMedia(const std::string& body, std::set<std::string>& hashes) {
   }
 }
 
-std::vector<IndexDoc> Docs(const Publisher::Model& m, const std::map<int64_t, std::string>& bodies,
+std::vector<SearchDoc> Docs(const Publisher::Model& m, const std::map<int64_t, std::string>& bodies,
                            const std::vector<size_t>& which) {
-  std::vector<IndexDoc> docs;
+  std::vector<SearchDoc> docs;
   for (size_t i : which) {
     const auto& a = m.articles[i];
     const Column* c = m.ColumnOf(a.column_id);
     auto b = bodies.find(a.id);
-    docs.push_back(IndexDoc{a.id, a.title, b == bodies.end() ? "" : StripTags(b->second),
-                            c ? c->name : "", "/a/" + std::to_string(a.id) + ".html",
-                            Date(a.published_at), a.published_at, a.column_id});
+    SearchDoc d;
+    d.id = a.id;
+    d.title = a.title;
+    d.body_text = b == bodies.end() ? "" : StripTags(b->second);
+    d.column_name = c ? c->name : "";
+    d.url = "/a/" + std::to_string(a.id) + ".html";
+    d.date = Date(a.published_at);
+    d.published_at = a.published_at;
+    d.column_id = a.column_id;
+    docs.push_back(std::move(d));
   }
   return docs;
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "publish/search_index.h"
 #include "publish/theme.h"
 #include "store/db.h"
 
@@ -37,12 +38,6 @@ struct PublishReport {
   int64_t ms = 0;
 };
 
-// A document for the search index (kept free of Xapian here).
-struct IndexDoc {
-  int64_t id = 0;
-  std::string title, text, column_name, url, date;
-  int64_t published_at = 0, column_id = 0;
-};
 
 class Publisher {
  public:
@@ -65,7 +60,7 @@ class Publisher {
 
   // Called after each publish with the site's code and the documents to
   // (re)index: all of them on a full publish, or the changed one.
-  std::function<void(const std::string& code, const std::vector<IndexDoc>& docs, bool full,
+  std::function<void(const std::string& code, const std::vector<SearchDoc>& docs, bool full,
                      const std::vector<int64_t>& removed)>
       on_index;
   // Called after each publish (the public server drops its cache).

@@ -56,7 +56,7 @@ struct SearchHit {
 };
 
 struct SearchQuery {
-  std::string q;  // 1..100 characters after trimming
+  std::string q;           // 1..100 characters after trimming
   int64_t page = 1;        // 1..1000
   int64_t page_size = 10;  // 1..50
   std::optional<int64_t> column_id;

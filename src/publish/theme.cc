@@ -7,6 +7,7 @@
 #include <kainjow/mustache.hpp>
 #include <mutex>
 #include <regex>
+#include <set>
 #include <sstream>
 
 namespace zhanqun::publish {
@@ -137,6 +138,17 @@ Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
         return Fail(Error::Invalid(file + ":" + std::to_string(line),
                                    "主题模板 " + file + " 第 " + std::to_string(line) +
                                        " 行有误：" + msg));
+      }
+      // Partials share the namespace of the template data: a partial named
+      // like a data key would never render.
+      static const std::set<std::string> kReserved = {
+          "site", "nav", "page", "mode", "breadcrumbs", "search_url", "blocks", "headlines",
+          "column", "items", "pagination", "article", "prev", "next", "query", "results",
+          "total", "has_results", "has_items", "has_pagination", "has_headlines", "has_query"};
+      if (kReserved.count(e.path().stem().string())) {
+        std::string file = "templates/partials/" + e.path().filename().string();
+        return Fail(Error::Invalid(file + ":1", "主题模板 " + file + " 与模板数据“" +
+                                                    e.path().stem().string() + "”同名，请改名"));
       }
       t->impl_->partials[e.path().stem().string()] = text;
     }

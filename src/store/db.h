@@ -61,6 +61,9 @@ struct DbOptions {
   std::string url;  // "sqlite:/path/zhanqun.db", "/path/x.db", or "postgresql://..."
   int pool_size = 4;
   int busy_timeout_ms = 5000;
+  // false: SQLite commits without waiting for the disk (synchronous=OFF) —
+  // for building a demo or a bulk import only, never for serving.
+  bool durable = true;
 };
 
 class Db {

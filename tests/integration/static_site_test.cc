@@ -3,6 +3,8 @@
 // by nginx with the configuration NginxConf generates. The PublicSites suite
 // runs one contract against both; StaticSiteTest covers what only the
 // built-in listener does (or does differently).
+#include "http/static_site.h"
+
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <gtest/gtest.h>
@@ -28,7 +30,6 @@
 
 #include "http/nginx_conf.h"
 #include "http/server.h"
-#include "http/static_site.h"
 #include "support/subprocess.h"
 #include "support/test_env.h"
 
@@ -60,12 +61,12 @@ struct Reply {
     }
     return {};
   }
-  bool Has(std::string_view lower_name) const {
-    for (const auto& [k, v] : headers) {
-      if (k == lower_name) return true;
-    }
-    return false;
+  size_t Count(std::string_view lower_name) const {
+    size_t n = 0;
+    for (const auto& [k, v] : headers) n += k == lower_name;
+    return n;
   }
+  bool Has(std::string_view lower_name) const { return Count(lower_name) > 0; }
 };
 
 size_t OnBody(char* p, size_t size, size_t n, void* user) {
@@ -222,28 +223,22 @@ bool CanConnect(uint16_t port) {
 // A minimal nginx.conf around the generated one, with every path nginx
 // writes inside dir.
 std::string WrapForNginx(const std::string& dir) {
-  return "pid " + dir + "/nginx.pid;\n"
-         "error_log " + dir + "/error.log;\n"
-         "events { worker_connections 256; }\n"
-         "http {\n"
-         "    include /etc/nginx/mime.types;\n"
-         "    default_type application/octet-stream;\n"
-         "    access_log off;\n"
-         "    client_body_temp_path " + dir + "/body;\n"
-         "    proxy_temp_path " + dir + "/proxy;\n"
-         "    fastcgi_temp_path " + dir + "/fastcgi;\n"
-         "    uwsgi_temp_path " + dir + "/uwsgi;\n"
-         "    scgi_temp_path " + dir + "/scgi;\n"
-         "    include " + dir + "/zhanqun.conf;\n"
-         "}\n";
+  std::string conf = "pid " + dir + "/nginx.pid;\nerror_log " + dir + "/error.log;\n";
+  conf += "events { worker_connections 256; }\nhttp {\n";
+  conf += "    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n";
+  conf += "    access_log off;\n";
+  for (std::string temp : {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"}) {
+    conf += "    " + temp + "_temp_path " + dir + "/" + temp + ";\n";
+  }
+  conf += "    include " + dir + "/zhanqun.conf;\n}\n";
+  return conf;
 }
 
 // Runs `nginx -t`; returns its output, and whether it passed in *ok.
 std::string NginxTest(const std::string& dir, bool* ok) {
   std::string out;
-  int rc = zhanqun::testing::Run({kNginx, "-t", "-p", dir, "-e", dir + "/error.log", "-c",
-                                  dir + "/nginx.conf"},
-                                 &out);
+  int rc = zhanqun::testing::Run(
+      {kNginx, "-t", "-p", dir, "-e", dir + "/error.log", "-c", dir + "/nginx.conf"}, &out);
   *ok = rc == 0 && out.find("test is successful") != std::string::npos;
   return out;
 }
@@ -320,9 +315,9 @@ struct Env {
       nginx_error = "nginx -t failed:\n" + out;
       return;
     }
-    nginx = std::make_unique<zhanqun::testing::Subprocess>(std::vector<std::string>{
-        kNginx, "-p", nd, "-e", nd + "/error.log", "-c", nd + "/nginx.conf", "-g",
-        "daemon off; master_process off;"});
+    nginx = std::make_unique<zhanqun::testing::Subprocess>(
+        std::vector<std::string>{kNginx, "-p", nd, "-e", nd + "/error.log", "-c",
+                                 nd + "/nginx.conf", "-g", "daemon off; master_process off;"});
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (!CanConnect(nginx_port)) {
       if (std::chrono::steady_clock::now() > deadline) {
@@ -512,6 +507,10 @@ TEST_P(PublicSites, SecurityHeadersOnEveryResponse) {
     EXPECT_EQ(r.Header("permissions-policy"), "camera=(), microphone=(), geolocation=()");
     EXPECT_EQ(r.Header("x-frame-options"), "SAMEORIGIN");
     EXPECT_FALSE(r.Has("strict-transport-security"));  // plain HTTP
+    for (std::string name : {"content-security-policy", "x-frame-options", "content-type",
+                             "cache-control"}) {
+      EXPECT_LE(r.Count(name), 1u) << name;
+    }
   }
 }
 
@@ -542,10 +541,9 @@ TEST_P(PublicSites, SingleRangesGet206AndUnsatisfiableGet416) {
   struct Case {
     std::string range, body, content_range;
   };
-  for (const Case& c : {Case{"bytes=2-5", "2345", "bytes 2-5/10"},
-                        Case{"bytes=7-", "789", "bytes 7-9/10"},
-                        Case{"bytes=-3", "789", "bytes 7-9/10"},
-                        Case{"bytes=8-100", "89", "bytes 8-9/10"}}) {
+  for (const Case& c :
+       {Case{"bytes=2-5", "2345", "bytes 2-5/10"}, Case{"bytes=7-", "789", "bytes 7-9/10"},
+        Case{"bytes=-3", "789", "bytes 7-9/10"}, Case{"bytes=8-100", "89", "bytes 8-9/10"}}) {
     Reply r = Get("alpha.test", "/data.txt", {"Range: " + c.range});
     EXPECT_EQ(r.status, 206) << c.range;
     EXPECT_EQ(r.body, c.body) << c.range;
@@ -554,6 +552,7 @@ TEST_P(PublicSites, SingleRangesGet206AndUnsatisfiableGet416) {
   Reply bad = Get("alpha.test", "/data.txt", {"Range: bytes=10-"});
   EXPECT_EQ(bad.status, 416);
   EXPECT_EQ(bad.Header("content-range"), "bytes */10");
+  EXPECT_EQ(bad.Count("content-type"), 1u);
   EXPECT_EQ(Get("alpha.test", "/data.txt").Header("accept-ranges"), "bytes");
 
   // A range of a file too large for the cache.
@@ -914,8 +913,9 @@ TEST_F(StaticSiteTest, RoutesCanBeReplacedWhileServing) {
 // nginx configuration
 
 std::vector<NginxSite> TwoSites() {
-  return {{"alpha", {"alpha.test", "www.alpha.test"}, "/srv/zhanqun/data/publish/alpha", "qingsong"},
-          {"beta", {"beta.test"}, "/srv/zhanqun/data/publish/beta", "hongqi"}};
+  return {
+      {"alpha", {"alpha.test", "www.alpha.test"}, "/srv/zhanqun/data/publish/alpha", "qingsong"},
+      {"beta", {"beta.test"}, "/srv/zhanqun/data/publish/beta", "hongqi"}};
 }
 
 TEST(NginxConf, PassesNginxTest) {

@@ -203,10 +203,9 @@ TEST(SearchIndex, TitleMatchRanksAboveBodyMatch) {
   ScratchDir tmp;
   const std::string filler = kSentences[0] + kSentences[3];
   // The body match is added first so the tie-breakers would favour it.
-  auto index = OpenWith(tmp.Sub("site"),
-                        {Doc(1, "校园简讯", filler + "科技节开幕。", 1, 5000),
-                         Doc(2, "科技节开幕", filler + "校园简讯。", 1, 5000),
-                         Doc(3, "校园简讯", kSentences[5], 1, 5000)});
+  auto index = OpenWith(tmp.Sub("site"), {Doc(1, "校园简讯", filler + "科技节开幕。", 1, 5000),
+                                          Doc(2, "科技节开幕", filler + "校园简讯。", 1, 5000),
+                                          Doc(3, "校园简讯", kSentences[5], 1, 5000)});
   auto r = index->Search(Q("科技节"));
   ASSERT_TRUE(r.has_value());
   ASSERT_EQ(Ids(*r), (std::vector<int64_t>{2, 1}));
@@ -236,11 +235,11 @@ TEST_F(SearchIndexTest, ColumnFilter) {
 
 TEST(SearchIndex, NewestSortOrdersByPublishedAt) {
   ScratchDir tmp;
-  auto index = OpenWith(tmp.Sub("site"), {Doc(1, "放假通知", "通知通知通知", 1, 3000),
-                                          Doc(2, "放假通知", "通知", 1, 5000),
-                                          Doc(3, "放假通知", "通知内容", 1, 1000),
-                                          Doc(4, "放假通知", "通知的内容较长一些", 1, 4000),
-                                          Doc(5, "其他", "无关", 1, 9000)});
+  auto index = OpenWith(
+      tmp.Sub("site"),
+      {Doc(1, "放假通知", "通知通知通知", 1, 3000), Doc(2, "放假通知", "通知", 1, 5000),
+       Doc(3, "放假通知", "通知内容", 1, 1000), Doc(4, "放假通知", "通知的内容较长一些", 1, 4000),
+       Doc(5, "其他", "无关", 1, 9000)});
   SearchQuery sq = Q("通知");
   sq.sort = SearchQuery::Sort::kNewest;
   auto r = index->Search(sq);
@@ -251,7 +250,8 @@ TEST(SearchIndex, NewestSortOrdersByPublishedAt) {
 TEST(SearchIndex, PaginationTotals) {
   ScratchDir tmp;
   std::vector<SearchDoc> docs;
-  for (int64_t i = 1; i <= 23; ++i) docs.push_back(Doc(i, "运动会第" + std::to_string(i) + "项", ""));
+  for (int64_t i = 1; i <= 23; ++i)
+    docs.push_back(Doc(i, "运动会第" + std::to_string(i) + "项", ""));
   for (int64_t i = 24; i <= 30; ++i) docs.push_back(Doc(i, "其他新闻", kSentences[1]));
   auto index = OpenWith(tmp.Sub("site"), docs);
   std::set<int64_t> seen;
@@ -391,9 +391,41 @@ TEST(SearchIndex, RebuildSwapsAtomically) {
   EXPECT_EQ((*shared)->Search(Q("旧版"))->total, 0);
   int generations = 0;
   for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().filename().string().rfind("g", 0) == 0) ++generations;
+    if (e.path().filename().string().rfind('g', 0) == 0) ++generations;
   }
   EXPECT_LE(generations, 2);
+}
+
+TEST(SearchIndex, RebuildKeepsTheLastOfDuplicateIdsAndRefusesBadIds) {
+  ScratchDir tmp;
+  const std::string dir = tmp.Sub("site");
+  ASSERT_TRUE(
+      SearchIndex::Rebuild(dir, {Doc(1, "春游", ""), Doc(1, "秋游", ""), Doc(2, "冬令营", "")}));
+  auto index = SearchIndex::Open(dir);
+  ASSERT_TRUE(index.has_value());
+  EXPECT_EQ((*index)->DocCount(), 2);
+  EXPECT_EQ(AllIds(**index, "秋游"), std::vector<int64_t>{1});
+  EXPECT_TRUE(AllIds(**index, "春游").empty());
+
+  auto bad = SearchIndex::Rebuild(dir, {Doc(3, "夏令营", ""), Doc(0, "无编号", "")});
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().field, "id");
+  EXPECT_EQ((*index)->DocCount(), 2);
+}
+
+// A crash can leave a build directory or an unreferenced generation behind;
+// the next rebuild neither reuses nor keeps them.
+TEST(SearchIndex, RebuildClearsLeftoversOfACrashedRebuild) {
+  ScratchDir tmp;
+  const std::string dir = tmp.Sub("site");
+  auto index = OpenWith(dir, {Doc(1, "春游", "")});
+  fs::create_directories(fs::path(dir) / "g000777.build");
+  fs::create_directories(fs::path(dir) / "g000777");
+  ASSERT_TRUE(SearchIndex::Rebuild(dir, {Doc(2, "秋游", "")}));
+  EXPECT_FALSE(fs::exists(fs::path(dir) / "g000777.build"));
+  EXPECT_FALSE(fs::exists(fs::path(dir) / "g000777"));
+  EXPECT_TRUE(fs::exists(fs::path(dir) / "g000778"));
+  EXPECT_EQ(AllIds(*index, "秋游"), std::vector<int64_t>{2});
 }
 
 TEST(SearchIndex, QueuedChangesApplyOnTopOfARebuild) {
@@ -513,9 +545,10 @@ std::string Unmarked(std::string s) {
 
 TEST(SearchIndex, SnippetIsEscapedWithOnlyMarkTags) {
   ScratchDir tmp;
-  auto index = OpenWith(
-      tmp.Sub("site"),
-      {Doc(1, "安全提示", "提示：<script>alert('x')</script> 本次科技节 & 创客 \"展览\" <b>加粗</b>")});
+  auto index =
+      OpenWith(tmp.Sub("site"),
+               {Doc(1, "安全提示",
+                    "提示：<script>alert('x')</script> 本次科技节 & 创客 \"展览\" <b>加粗</b>")});
   auto r = index->Search(Q("科技"));
   ASSERT_TRUE(r.has_value());
   ASSERT_EQ(r->hits.size(), 1u);
@@ -535,10 +568,10 @@ TEST(SearchIndex, SnippetIsAWindowAroundTheFirstMatch) {
   std::string before, after;
   for (int i = 0; i < 30; ++i) before += "前面的文字。";
   for (int i = 0; i < 30; ++i) after += "后面的内容！";
-  auto index = OpenWith(tmp.Sub("site"),
-                        {Doc(1, "标题", before + "\n\n本届科技节开幕\n" + after),
-                         Doc(2, "Robotics", "Our Schools compete in robotics every year."),
-                         Doc(3, "科技", "")});
+  auto index =
+      OpenWith(tmp.Sub("site"), {Doc(1, "标题", before + "\n\n本届科技节开幕\n" + after),
+                                 Doc(2, "Robotics", "Our Schools compete in robotics every year."),
+                                 Doc(3, "科技", "")});
   auto r = index->Search(Q("科技节"));
   ASSERT_TRUE(r.has_value());
   ASSERT_FALSE(r->hits.empty());

@@ -162,10 +162,21 @@ function checkOutput(theme, rel, html, data) {
   for (const m of data.page.meta) {
     if (!html.includes(`<meta name="${m.name}" content="${Mustache.escape(m.content)}">`)) fail(theme, where, `meta ${m.name} missing`);
   }
-  if (!html.includes('href="https://beian.miit.gov.cn/"')) fail(theme, where, 'ICP link missing');
-  if (!html.includes('href="https://beian.mps.gov.cn/#/query/webSearch"')) fail(theme, where, '公安备案 link missing');
-  for (const needle of [data.site.sponsor, data.site.site_id_code, data.site.icp, '我为网站找错']) {
-    if (!html.includes(Mustache.escape(needle))) fail(theme, where, `footer lacks ${needle}`);
+  // footer: each field shown exactly when it is set
+  const s = data.site;
+  const footer = [
+    [s.has_icp, 'href="https://beian.miit.gov.cn/"', 'ICP 备案 link'],
+    [s.has_icp, Mustache.escape(s.icp), 'ICP 备案号'],
+    [s.has_police_record, 'href="https://beian.mps.gov.cn/#/query/webSearch"', '公安备案 link'],
+    [s.has_site_id_code, '网站标识码', '网站标识码'],
+    [s.has_sponsor, '主办单位', '主办单位'],
+    [s.has_error_report, '我为网站找错', '我为网站找错'],
+    [s.has_contact_email, 'mailto:', 'contact e-mail'],
+    [s.has_contact_phone, Mustache.escape(s.contact_phone || '\u0000'), 'contact phone'],
+  ];
+  for (const [shown, needle, what] of footer) {
+    if (shown && !html.includes(needle)) fail(theme, where, `footer lacks ${what}`);
+    if (!shown && html.includes(needle)) fail(theme, where, `footer shows ${what} although it is empty`);
   }
   if (!new RegExp(`<form[^>]*action="${data.search_url}"`).test(html) || !/<input[^>]*name="q"/.test(html)) fail(theme, where, 'no search form');
   // resources: only root-relative

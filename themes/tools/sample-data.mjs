@@ -26,16 +26,16 @@ export function site(theme) {
 }
 
 // The has_* booleans: the ones in docs/themes.md plus the ASSUMED ones
-// (has_sponsor, has_error_report_url, has_contact_name/phone/email, has_logo).
+// (has_sponsor, has_error_report, has_contact_name/phone/email, has_logo).
 export function withFlags(s) {
   return {
     ...s,
     has_site_id_code: !!s.site_id_code,
     has_icp: !!s.icp,
     has_police_record: !!s.police_record,
-    has_contact: !!(s.contact_name || s.contact_phone || s.contact_email),
+    has_contact: !!(s.contact_phone || s.contact_email), // as the publisher sets it
     has_sponsor: !!s.sponsor, // ASSUMED
-    has_error_report_url: !!s.error_report_url, // ASSUMED
+    has_error_report: !!s.error_report_url, // ASSUMED
     has_contact_name: !!s.contact_name, // ASSUMED
     has_contact_phone: !!s.contact_phone, // ASSUMED
     has_contact_email: !!s.contact_email, // ASSUMED
@@ -382,7 +382,8 @@ export function allPages(theme, { pageSize = 20, perColumn = 8 } = {}) {
     ['a/1100.html', 'article', article(theme, 'full')],
     ['a/1206.html', 'article', article(theme, 'wide')],
     ['about/index.html', 'page', page(theme, true)],
-    ['about-empty/index.html', 'page', page(theme, false)],
+    // also: a site whose optional footer fields are empty (they must not show)
+    ['about-empty/index.html', 'page', { ...page(theme, false), site: withFlags({ ...site(theme), police_record: '', error_report_url: '', contact_email: '', site_id_code: '' }) }],
     ['search.html', 'search', search(theme, '开学典礼', true)],
     ['search-empty.html', 'search', search(theme, '校车<时刻表> & "路线"', false)],
     ['404.html', '404', notFound(theme)],

@@ -197,7 +197,8 @@ Result<std::unique_ptr<Db>> OpenSqlite(const std::string& path, const DbOptions&
     return Fail(Error::Invalid("database.url", "数据库所在目录不存在：" + parent.string()));
   }
   int busy = options.busy_timeout_ms;
-  auto factory = [path, busy]() -> Result<std::unique_ptr<Conn>> {
+  bool durable = options.durable;
+  auto factory = [path, busy, durable]() -> Result<std::unique_ptr<Conn>> {
     sqlite3* db = nullptr;
     int rc =
         sqlite3_open_v2(path.c_str(), &db,
@@ -213,8 +214,8 @@ Result<std::unique_ptr<Db>> OpenSqlite(const std::string& path, const DbOptions&
     auto conn = std::make_unique<SqliteConn>(db);
     // FULL: a committed write survives power loss, not just a killed process.
     auto st = conn->ExecScript(
-        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
-        "PRAGMA trusted_schema=OFF;");
+        std::string("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;") +
+        (durable ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=OFF;"));
     if (!st) return Fail(std::move(st.error()));
     auto fk = conn->QueryInt("PRAGMA foreign_keys");
     if (!fk || *fk != 1) return Fail(Error::Internal("sqlite: foreign keys could not be enabled"));
