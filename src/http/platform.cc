@@ -186,7 +186,13 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
       auto st = search->Apply(code, docs, full, removed);
       if (!st) spdlog::error("search index {}: {} {}", code, st.error().message, st.error().internal);
     };
-    p->publisher_->on_published = [sites](const std::string& code) { sites->Invalidate(code); };
+    Platform* self = p.get();
+    p->publisher_->on_published = [sites, self](const std::string& code) {
+      sites->Invalidate(code);
+      // A site goes live with its first publish; domains may have changed.
+      auto st = self->RefreshRoutes();
+      if (!st) spdlog::error("public routes: {}", st.error().internal);
+    };
     publish::Publisher* pub = p->publisher_.get();
     p->public_sites_->search_handler = [search, pub](const SiteRoute& site, Request& req) {
       return SearchPage(*search, *pub, site, req);
@@ -194,16 +200,13 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
   }
   ApiOptions ao;
   publish::Publisher* pub = p->publisher_.get();
-  Platform* self = p.get();
   ao.on_article_changed = [pub](int64_t article_id) {
     auto r = pub->PublishArticle(article_id);
     if (!r) spdlog::error("publish article {}: {} {}", article_id, r.error().message, r.error().internal);
   };
-  ao.on_site_changed = [pub, self](int64_t site_id) {
+  ao.on_site_changed = [pub](int64_t site_id) {
     auto r = pub->PublishSite(site_id);
     if (!r) spdlog::error("publish site {}: {} {}", site_id, r.error().message, r.error().internal);
-    auto st = self->RefreshRoutes();
-    if (!st) spdlog::error("public routes: {}", st.error().internal);
   };
   ao.upload_dir = (fs::path(data_dir) / "tmp").string();
   ao.cookie_secure = std::string(config::Name(cfg.security.cookie_secure));
