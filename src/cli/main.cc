@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "http/nginx_conf.h"
 #include "http/platform.h"
 #include "service/demo.h"
 #include "store/migrations.h"
@@ -95,6 +96,13 @@ int main(int argc, char** argv) {
   publish->add_option("--data", data, "数据目录");
   publish->add_option("--db", db, "数据库地址");
   publish->add_option("--site", site_code, "只发布这个站点（站点代码）");
+
+  std::string nginx_listen = "80", nginx_upstream;
+  auto* nginx = app.add_subcommand("nginx-conf", "打印生产环境用的 nginx 配置：按域名提供各站点的静态文件，行为与内置公网站点服务一致");
+  nginx->add_option("--data", data, "数据目录");
+  nginx->add_option("--db", db, "数据库地址");
+  nginx->add_option("--listen", nginx_listen, "nginx 监听地址，默认 80");
+  nginx->add_option("--upstream", nginx_upstream, "zhanqun 公网站点监听地址（站内搜索转发到这里），默认取配置");
 
   int sites = 70;
   uint64_t seed = 1;
@@ -210,6 +218,39 @@ int main(int argc, char** argv) {
     std::cout << "FAIL entry " << rep->first_bad_seq << " " << rep->problem << ": " << rep->message
               << "\n";
     return 1;
+  }
+
+  if (nginx->parsed()) {
+    auto platform = zhanqun::http::Platform::Open(Options(data, db));
+    if (!platform) return Report(platform.error());
+    auto& cfg = (*platform)->config();
+    std::string publish_dir = (fs::path(cfg.data_dir) / "publish").string();
+    auto sites_or = (*platform)->service().db().ReadValue<std::vector<zhanqun::http::NginxSite>>(
+        [&](zhanqun::store::Conn& c) -> zhanqun::Result<std::vector<zhanqun::http::NginxSite>> {
+          auto rows = c.Query(
+              "SELECT s.code, s.theme, d.domain FROM sites s JOIN site_domains d ON d.site_id = s.id "
+              "WHERE s.status = 'open' ORDER BY s.code, d.position, d.domain");
+          if (!rows) return zhanqun::Fail(std::move(rows.error()));
+          std::vector<zhanqun::http::NginxSite> out;
+          for (const auto& r : *rows) {
+            if (out.empty() || out.back().code != r.Text("code")) {
+              out.push_back({r.Text("code"), {}, publish_dir + "/" + r.Text("code"), r.Text("theme")});
+            }
+            out.back().domains.push_back(r.Text("domain"));
+          }
+          return out;
+        });
+    if (!sites_or) return Report(sites_or.error());
+    zhanqun::http::NginxOptions no;
+    no.listen = nginx_listen;
+    zhanqun::config::ListenAddr up = cfg.server.public_listen;
+    if (up.host == "0.0.0.0") up.host = "127.0.0.1";
+    if (up.host == "::") up.host = "::1";
+    no.upstream = nginx_upstream.empty() ? up.ToString() : nginx_upstream;
+    auto conf = zhanqun::http::NginxConf(*sites_or, no);
+    if (!conf) return Report(conf.error());
+    std::cout << *conf;
+    return 0;
   }
 
   if (publish->parsed()) {
