@@ -1,6 +1,10 @@
 #include "publish/site_search.h"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "publish/files.h"
 
 namespace zhanqun::publish {
 
@@ -16,7 +20,24 @@ Result<SearchIndex*> SiteSearch::Get(const std::string& code) {
 
 Status SiteSearch::Apply(const std::string& code, const std::vector<SearchDoc>& docs, bool full,
                          const std::vector<int64_t>& removed) {
-  if (full) return SearchIndex::Rebuild((std::filesystem::path(dir_) / code).string(), docs);
+  if (full) {
+    // A full publish of an unchanged site need not rebuild its index.
+    std::string all;
+    for (const auto& d : docs) {
+      all += std::to_string(d.id) + '\x1f' + d.title + '\x1f' + d.body_text + '\x1f' +
+             d.column_name + '\x1f' + d.url + '\x1f' + d.date + '\x1f' +
+             std::to_string(d.published_at) + '\x1f' + std::to_string(d.column_id) + '\x1e';
+    }
+    std::string digest = Sha256(all);
+    std::filesystem::path dir = std::filesystem::path(dir_) / code;
+    std::filesystem::path stamp = std::filesystem::path(dir_) / ("." + code + ".digest");
+    std::ifstream in(stamp);
+    std::string old;
+    std::getline(in, old);
+    if (old == digest && std::filesystem::exists(dir)) return {};
+    ZQ_TRY(SearchIndex::Rebuild(dir.string(), docs));
+    return WriteFileAtomic(stamp.string(), digest + "\n");
+  }
   ZQ_ASSIGN_OR_RETURN(SearchIndex * idx, Get(code));
   for (const auto& d : docs) ZQ_TRY(idx->Put(d));
   for (int64_t id : removed) ZQ_TRY(idx->Remove(id));

@@ -65,6 +65,31 @@ int64_t NewestMtime(const fs::path& dir) {
   return newest;
 }
 
+Status ExpandPartials(const std::string& text, const std::string& file,
+                      const std::map<std::string, std::string>& partials, int depth,
+                      std::string& out) {
+  if (depth > 8) return Fail(Error::Invalid(file, "主题模板 " + file + " 的局部模板嵌套过深（可能互相引用）"));
+  static const std::regex kPartial("\\{\\{>\\s*([A-Za-z0-9_.-]+)\\s*\\}\\}");
+  size_t last = 0;
+  for (std::sregex_iterator it(text.begin(), text.end(), kPartial), end; it != end; ++it) {
+    const auto& m = *it;
+    out.append(text, last, static_cast<size_t>(m.position(0)) - last);
+    last = static_cast<size_t>(m.position(0) + m.length(0));
+    auto p = partials.find(m[1]);
+    if (p == partials.end()) {
+      int line = 1;
+      for (size_t i = 0; i < static_cast<size_t>(m.position(0)); ++i) line += text[i] == '\n';
+      return Fail(Error::Invalid(file + ":" + std::to_string(line),
+                                 "主题模板 " + file + " 第 " + std::to_string(line) +
+                                     " 行引用了不存在的局部模板 " + std::string(m[1])));
+    }
+    ZQ_TRY(ExpandPartials(p->second, "templates/partials/" + p->first + ".mustache", partials,
+                          depth + 1, out));
+  }
+  out.append(text, last, std::string::npos);
+  return {};
+}
+
 }  // namespace
 
 int LineOf(const std::string& text, size_t offset) {
@@ -139,17 +164,6 @@ Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
                                    "主题模板 " + file + " 第 " + std::to_string(line) +
                                        " 行有误：" + msg));
       }
-      // Partials share the namespace of the template data: a partial named
-      // like a data key would never render.
-      static const std::set<std::string> kReserved = {
-          "site", "nav", "page", "mode", "breadcrumbs", "search_url", "blocks", "headlines",
-          "column", "items", "pagination", "article", "prev", "next", "query", "results",
-          "total", "has_results", "has_items", "has_pagination", "has_headlines", "has_query"};
-      if (kReserved.count(e.path().stem().string())) {
-        std::string file = "templates/partials/" + e.path().filename().string();
-        return Fail(Error::Invalid(file + ":1", "主题模板 " + file + " 与模板数据“" +
-                                                    e.path().stem().string() + "”同名，请改名"));
-      }
       t->impl_->partials[e.path().stem().string()] = text;
     }
   }
@@ -160,7 +174,16 @@ Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
     if (!ReadFile(p, text)) {
       return Fail(Error::Invalid(file, "主题缺少模板 " + file));
     }
+    // Errors are reported against the template as written...
     auto compiled = std::make_unique<mu::mustache>(text);
+    if (compiled->is_valid()) {
+      // ...then partials are inlined once: kainjow would parse a partial again
+      // at every use, which dominated publishing time.
+      std::string expanded;
+      ZQ_TRY(ExpandPartials(text, file, t->impl_->partials, 0, expanded));
+      text = std::move(expanded);
+      compiled = std::make_unique<mu::mustache>(text);
+    }
     if (!compiled->is_valid()) {
       std::string msg = compiled->error_message();
       std::smatch m;
@@ -184,10 +207,6 @@ Result<std::string> Theme::Render(const std::string& name, const json& data) con
   auto it = impl_->compiled.find(name);
   if (it == impl_->compiled.end()) return Fail(Error::Internal("no template " + name));
   mu::data d = ToData(data);
-  for (const auto& [pname, text] : impl_->partials) {
-    std::string copy = text;
-    d.set(pname, mu::partial([copy]() { return copy; }));
-  }
   std::string out = it->second->render(d);
   if (!it->second->is_valid()) {
     return Fail(Error::Invalid("templates/" + name + ".mustache",
