@@ -177,7 +177,7 @@ HttpResult Client::Login(const std::string& username, const std::string& passwor
   return r;
 }
 
-TestPlatform::TestPlatform() {
+TestPlatform::TestPlatform(const std::map<std::string, std::string>& overrides) {
   http::OpenOptions o;
   o.data_dir = dir_.path();
   std::string db = FreshDatabaseUrl();
@@ -188,6 +188,7 @@ TestPlatform::TestPlatform() {
   // markup; tests/integration/themes_test.cc covers those.
   o.overrides["publish.themes_dir"] = std::string(ZQ_SOURCE_DIR) + "/tests/fixtures/themes";
   o.overrides["publish.default_theme"] = "plain";
+  for (const auto& [k, v] : overrides) o.overrides[k] = v;
   auto p = http::Platform::Open(o);
   if (!p) {
     ADD_FAILURE() << "open platform: " << p.error().message << " " << p.error().internal;

@@ -74,7 +74,9 @@ class Client {
 // loopback ports, and the three platform accounts with known passwords.
 class TestPlatform {
  public:
-  TestPlatform();
+  TestPlatform() : TestPlatform(std::map<std::string, std::string>{}) {}
+  // Extra configuration ("section.key" -> value) over the test defaults.
+  explicit TestPlatform(const std::map<std::string, std::string>& overrides);
   ~TestPlatform();
   http::Platform& platform() { return *platform_; }
   service::Service& service() { return platform_->service(); }
