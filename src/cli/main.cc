@@ -92,17 +92,21 @@ int main(int argc, char** argv) {
   verify->add_option("--db", db, "数据库地址");
 
   std::string site_code;
-  auto* publish = app.add_subcommand("publish", "发布站点：把已发布的信息按主题生成静态页面（全部或指定站点）");
+  auto* publish =
+      app.add_subcommand("publish", "发布站点：把已发布的信息按主题生成静态页面（全部或指定站点）");
   publish->add_option("--data", data, "数据目录");
   publish->add_option("--db", db, "数据库地址");
   publish->add_option("--site", site_code, "只发布这个站点（站点代码）");
 
   std::string nginx_listen = "80", nginx_upstream;
-  auto* nginx = app.add_subcommand("nginx-conf", "打印生产环境用的 nginx 配置：按域名提供各站点的静态文件，行为与内置公网站点服务一致");
+  auto* nginx = app.add_subcommand(
+      "nginx-conf",
+      "打印生产环境用的 nginx 配置：按域名提供各站点的静态文件，行为与内置公网站点服务一致");
   nginx->add_option("--data", data, "数据目录");
   nginx->add_option("--db", db, "数据库地址");
   nginx->add_option("--listen", nginx_listen, "nginx 监听地址，默认 80");
-  nginx->add_option("--upstream", nginx_upstream, "zhanqun 公网站点监听地址（站内搜索转发到这里），默认取配置");
+  nginx->add_option("--upstream", nginx_upstream,
+                    "zhanqun 公网站点监听地址（站内搜索转发到这里），默认取配置");
 
   int sites = 70;
   uint64_t seed = 1;
@@ -228,13 +232,15 @@ int main(int argc, char** argv) {
     auto sites_or = (*platform)->service().db().ReadValue<std::vector<zhanqun::http::NginxSite>>(
         [&](zhanqun::store::Conn& c) -> zhanqun::Result<std::vector<zhanqun::http::NginxSite>> {
           auto rows = c.Query(
-              "SELECT s.code, s.theme, d.domain FROM sites s JOIN site_domains d ON d.site_id = s.id "
+              "SELECT s.code, s.theme, d.domain FROM sites s JOIN site_domains d ON d.site_id = "
+              "s.id "
               "WHERE s.status = 'open' ORDER BY s.code, d.position, d.domain");
           if (!rows) return zhanqun::Fail(std::move(rows.error()));
           std::vector<zhanqun::http::NginxSite> out;
           for (const auto& r : *rows) {
             if (out.empty() || out.back().code != r.Text("code")) {
-              out.push_back({r.Text("code"), {}, publish_dir + "/" + r.Text("code"), r.Text("theme")});
+              out.push_back(
+                  {r.Text("code"), {}, publish_dir + "/" + r.Text("code"), r.Text("theme")});
             }
             out.back().domains.push_back(r.Text("domain"));
           }

@@ -46,7 +46,9 @@ Response ConsolePlaceholder() {
 // The public /search page: the site's theme around the index's hits.
 Response SearchPage(publish::SiteSearch& search, publish::Publisher& pub, const SiteRoute& site,
                     Request& req) {
-  nlohmann::json extra = {{"query", req.Query("q")}, {"has_results", false}, {"total", 0},
+  nlohmann::json extra = {{"query", req.Query("q")},
+                          {"has_results", false},
+                          {"total", 0},
                           {"results", nlohmann::json::array()}};
   publish::SearchQuery q;
   q.q = req.Query("q");
@@ -62,23 +64,35 @@ Response SearchPage(publish::SiteSearch& search, publish::Publisher& pub, const 
       extra["total"] = r->total;
       extra["has_results"] = !r->hits.empty();
       for (const auto& h : r->hits) {
-        extra["results"].push_back({{"title", h.title}, {"url", h.url}, {"date", h.date},
-                                    {"column", h.column_name}, {"snippet", h.snippet_html}});
+        extra["results"].push_back({{"title", h.title},
+                                    {"url", h.url},
+                                    {"date", h.date},
+                                    {"column", h.column_name},
+                                    {"snippet", h.snippet_html}});
       }
       int64_t pages = std::max<int64_t>(1, (r->total + q.page_size - 1) / q.page_size);
       std::string base = "/search?q=";
       for (unsigned char c : q.q) {
         static const char* kHex = "0123456789ABCDEF";
-        if (isalnum(c) || c == '-' || c == '_' || c == '.') base += static_cast<char>(c);
-        else { base += '%'; base += kHex[c >> 4]; base += kHex[c & 15]; }
+        if (isalnum(c) || c == '-' || c == '_' || c == '.')
+          base += static_cast<char>(c);
+        else {
+          base += '%';
+          base += kHex[c >> 4];
+          base += kHex[c & 15];
+        }
       }
-      nlohmann::json pag = {{"current", q.page}, {"total_pages", pages}, {"total_items", r->total},
-                            {"has_prev", q.page > 1}, {"has_next", q.page < pages},
+      nlohmann::json pag = {{"current", q.page},
+                            {"total_pages", pages},
+                            {"total_items", r->total},
+                            {"has_prev", q.page > 1},
+                            {"has_next", q.page < pages},
                             {"prev_url", base + "&page=" + std::to_string(q.page - 1)},
                             {"next_url", base + "&page=" + std::to_string(q.page + 1)},
                             {"pages", nlohmann::json::array()}};
       for (int64_t p = std::max<int64_t>(1, q.page - 3); p <= std::min(pages, q.page + 3); ++p) {
-        pag["pages"].push_back({{"number", p}, {"url", base + "&page=" + std::to_string(p)},
+        pag["pages"].push_back({{"number", p},
+                                {"url", base + "&page=" + std::to_string(p)},
                                 {"current", p == q.page}});
       }
       extra["pagination"] = pag;
@@ -165,8 +179,9 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
   so.check_theme = [themes](const std::string& name) -> Status {
     auto t = themes->Get(name);
     if (!t) {
-      return Fail(Error::Invalid("theme", "主题“" + name + "”不可用：" + t.error().message +
-                                              (t.error().field.empty() ? "" : "（" + t.error().field + "）")));
+      return Fail(Error::Invalid(
+          "theme", "主题“" + name + "”不可用：" + t.error().message +
+                       (t.error().field.empty() ? "" : "（" + t.error().field + "）")));
     }
     return {};
   };
@@ -184,7 +199,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
                                        const std::vector<publish::SearchDoc>& docs, bool full,
                                        const std::vector<int64_t>& removed) {
       auto st = search->Apply(code, docs, full, removed);
-      if (!st) spdlog::error("search index {}: {} {}", code, st.error().message, st.error().internal);
+      if (!st)
+        spdlog::error("search index {}: {} {}", code, st.error().message, st.error().internal);
     };
     Platform* self = p.get();
     p->publisher_->on_published = [sites, self](const std::string& code) {
@@ -202,7 +218,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
   publish::Publisher* pub = p->publisher_.get();
   ao.on_article_changed = [pub](int64_t article_id) {
     auto r = pub->PublishArticle(article_id);
-    if (!r) spdlog::error("publish article {}: {} {}", article_id, r.error().message, r.error().internal);
+    if (!r)
+      spdlog::error("publish article {}: {} {}", article_id, r.error().message, r.error().internal);
   };
   ao.on_site_changed = [pub](int64_t site_id) {
     auto r = pub->PublishSite(site_id);
@@ -232,7 +249,8 @@ struct Platform::Scheduler {
     while (!stop) {
       lock.unlock();
       auto due = platform.publisher().PublishDue(platform.service().Now());
-      if (!due) spdlog::error("scheduled publish: {} {}", due.error().message, due.error().internal);
+      if (!due)
+        spdlog::error("scheduled publish: {} {}", due.error().message, due.error().internal);
       lock.lock();
       cv.wait_for(lock, std::chrono::seconds(5), [this] { return stop; });
     }
@@ -263,9 +281,9 @@ Status Platform::Start() {
   // The public side never serves the API, whatever the Host says (StaticSites
   // refuses /api).
   StaticSites* sites = public_sites_.get();
-  public_ = std::make_unique<Server>(
-      ListenerOptions(config_, config_.server.public_listen, "public", ""),
-      [sites](Request& req) -> Response { return sites->Handle(req); });
+  public_ =
+      std::make_unique<Server>(ListenerOptions(config_, config_.server.public_listen, "public", ""),
+                               [sites](Request& req) -> Response { return sites->Handle(req); });
   auto st = public_->Start();
   if (!st) {
     admin_->Stop();
@@ -288,8 +306,9 @@ Status Platform::RefreshRoutes() {
   std::string publish_dir = (fs::path(service_->options().data_dir) / "publish").string();
   auto routes = service_->db().ReadValue<std::map<std::string, SiteRoute>>(
       [&](store::Conn& c) -> Result<std::map<std::string, SiteRoute>> {
-        ZQ_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT d.domain, s.code, s.theme FROM site_domains d "
-                                               "JOIN sites s ON s.id = d.site_id WHERE s.status = 'open'"));
+        ZQ_ASSIGN_OR_RETURN(auto rows,
+                            c.Query("SELECT d.domain, s.code, s.theme FROM site_domains d "
+                                    "JOIN sites s ON s.id = d.site_id WHERE s.status = 'open'"));
         std::map<std::string, SiteRoute> out;
         for (const auto& r : rows) {
           out[r.Text("domain")] =

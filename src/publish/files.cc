@@ -18,9 +18,9 @@ Status WriteFileAtomic(const std::string& path, std::string_view bytes) {
   std::error_code ec;
   fs::create_directories(p.parent_path(), ec);
   if (ec) return Fail(Error::Internal("mkdir " + p.parent_path().string() + ": " + ec.message()));
-  std::string tmp = (p.parent_path() / ("." + p.filename().string() + ".tmp-" +
-                                        std::to_string(::getpid())))
-                        .string();
+  std::string tmp =
+      (p.parent_path() / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid())))
+          .string();
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Fail(Error::Internal("open " + tmp));
   size_t off = 0;

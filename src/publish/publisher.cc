@@ -56,12 +56,23 @@ std::string XmlEscape(const std::string& s) {
   std::string o;
   for (char c : s) {
     switch (c) {
-      case '&': o += "&amp;"; break;
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '"': o += "&quot;"; break;
-      case '\'': o += "&apos;"; break;
-      default: o += c;
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      case '\'':
+        o += "&apos;";
+        break;
+      default:
+        o += c;
     }
   }
   return o;
@@ -71,13 +82,18 @@ std::string StripTags(const std::string& html) {
   std::string out;
   bool in_tag = false;
   for (char c : html) {
-    if (c == '<') in_tag = true;
-    else if (c == '>') { in_tag = false; out += ' '; }
-    else if (!in_tag) out += c;
+    if (c == '<')
+      in_tag = true;
+    else if (c == '>') {
+      in_tag = false;
+      out += ' ';
+    } else if (!in_tag)
+      out += c;
   }
   // Decode the few entities the sanitizer writes.
-  static const std::pair<const char*, const char*> kEnt[] = {
-      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&nbsp;", " "}, {"&amp;", "&"}};
+  static const std::pair<const char*, const char*> kEnt[] = {{"&lt;", "<"},    {"&gt;", ">"},
+                                                             {"&quot;", "\""}, {"&#39;", "'"},
+                                                             {"&nbsp;", " "},  {"&amp;", "&"}};
   for (auto [from, to] : kEnt) {
     for (size_t p; (p = out.find(from)) != std::string::npos;) out.replace(p, strlen(from), to);
   }
@@ -110,12 +126,19 @@ std::string Cut(const std::string& s, size_t n) {
 }
 
 std::string MediaExt(const std::string& mime, const std::string& filename) {
-  static const std::map<std::string, std::string> kExt = {
-      {"image/png", "png"}, {"image/jpeg", "jpg"}, {"image/gif", "gif"},
-      {"image/webp", "webp"}, {"application/pdf", "pdf"}, {"video/mp4", "mp4"},
-      {"audio/mpeg", "mp3"}, {"text/plain", "txt"}, {"text/csv", "csv"},
-      {"application/zip", "zip"}, {"application/msword", "doc"},
-      {"application/vnd.ms-excel", "xls"}, {"application/vnd.ms-powerpoint", "ppt"}};
+  static const std::map<std::string, std::string> kExt = {{"image/png", "png"},
+                                                          {"image/jpeg", "jpg"},
+                                                          {"image/gif", "gif"},
+                                                          {"image/webp", "webp"},
+                                                          {"application/pdf", "pdf"},
+                                                          {"video/mp4", "mp4"},
+                                                          {"audio/mpeg", "mp3"},
+                                                          {"text/plain", "txt"},
+                                                          {"text/csv", "csv"},
+                                                          {"application/zip", "zip"},
+                                                          {"application/msword", "doc"},
+                                                          {"application/vnd.ms-excel", "xls"},
+                                                          {"application/vnd.ms-powerpoint", "ppt"}};
   auto it = kExt.find(mime);
   if (it != kExt.end()) return it->second;
   auto dot = filename.rfind('.');
@@ -128,9 +151,12 @@ std::string MediaExt(const std::string& mime, const std::string& filename) {
 
 std::string SizeText(int64_t size) {
   char buf[32];
-  if (size >= 1024 * 1024) snprintf(buf, sizeof buf, "%.1f MB", size / 1048576.0);
-  else if (size >= 1024) snprintf(buf, sizeof buf, "%.0f KB", size / 1024.0);
-  else snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(size));
+  if (size >= 1024 * 1024)
+    snprintf(buf, sizeof buf, "%.1f MB", size / 1048576.0);
+  else if (size >= 1024)
+    snprintf(buf, sizeof buf, "%.0f KB", size / 1024.0);
+  else
+    snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(size));
   return buf;
 }
 
@@ -198,37 +224,39 @@ std::string Publisher::SiteRoot(const std::string& code) const {
 Result<std::unique_ptr<Publisher::Model>> Publisher::Load(int64_t site_id) {
   auto m = std::make_unique<Model>();
   auto st = db_.Read([&](Conn& c) -> Status {
-    ZQ_ASSIGN_OR_RETURN(Row s, c.QueryOne("SELECT id, code, name, theme, status, site_id_code, icp, "
-                                          "police_record, sponsor, contact_name, contact_phone, "
-                                          "contact_email FROM sites WHERE id = ?",
-                                          {site_id}, "站点"));
+    ZQ_ASSIGN_OR_RETURN(Row s,
+                        c.QueryOne("SELECT id, code, name, theme, status, site_id_code, icp, "
+                                   "police_record, sponsor, contact_name, contact_phone, "
+                                   "contact_email FROM sites WHERE id = ?",
+                                   {site_id}, "站点"));
     m->code = s.Text("code");
     m->theme_name = s.Text("theme");
     ZQ_ASSIGN_OR_RETURN(auto domains, c.Query("SELECT domain FROM site_domains WHERE site_id = ? "
                                               "ORDER BY position, domain",
                                               {site_id}));
     m->domain = domains.empty() ? m->code : domains.front().Text("domain");
-    m->site = {{"name", s.Text("name")},
-               {"code", m->code},
-               {"domain", m->domain},
-               {"base_url", ""},
-               {"sponsor", s.Text("sponsor")},
-               {"contact_name", s.Text("contact_name")},
-               {"contact_phone", s.Text("contact_phone")},
-               {"contact_email", s.Text("contact_email")},
-               {"site_id_code", s.Text("site_id_code")},
-               {"icp", s.Text("icp")},
-               {"police_record", s.Text("police_record")},
-               {"error_report_url", ""},
-               {"has_site_id_code", !s.Text("site_id_code").empty()},
-               {"has_icp", !s.Text("icp").empty()},
-               {"has_police_record", !s.Text("police_record").empty()},
-               {"has_contact", !s.Text("contact_phone").empty() || !s.Text("contact_email").empty()},
-               {"has_sponsor", !s.Text("sponsor").empty()},
-               {"has_contact_name", !s.Text("contact_name").empty()},
-               {"has_contact_phone", !s.Text("contact_phone").empty()},
-               {"has_contact_email", !s.Text("contact_email").empty()},
-               {"has_error_report", false}};
+    m->site = {
+        {"name", s.Text("name")},
+        {"code", m->code},
+        {"domain", m->domain},
+        {"base_url", ""},
+        {"sponsor", s.Text("sponsor")},
+        {"contact_name", s.Text("contact_name")},
+        {"contact_phone", s.Text("contact_phone")},
+        {"contact_email", s.Text("contact_email")},
+        {"site_id_code", s.Text("site_id_code")},
+        {"icp", s.Text("icp")},
+        {"police_record", s.Text("police_record")},
+        {"error_report_url", ""},
+        {"has_site_id_code", !s.Text("site_id_code").empty()},
+        {"has_icp", !s.Text("icp").empty()},
+        {"has_police_record", !s.Text("police_record").empty()},
+        {"has_contact", !s.Text("contact_phone").empty() || !s.Text("contact_email").empty()},
+        {"has_sponsor", !s.Text("sponsor").empty()},
+        {"has_contact_name", !s.Text("contact_name").empty()},
+        {"has_contact_phone", !s.Text("contact_phone").empty()},
+        {"has_contact_email", !s.Text("contact_email").empty()},
+        {"has_error_report", false}};
     ZQ_ASSIGN_OR_RETURN(auto cols,
                         c.Query("SELECT id, parent_id, name, slug, type, update_class, link_url, "
                                 "description, keywords, visible FROM columns WHERE site_id = ? "
@@ -236,10 +264,17 @@ Result<std::unique_ptr<Publisher::Model>> Publisher::Load(int64_t site_id) {
                                 {site_id}));
     for (const auto& r : cols) {
       m->column_index[r.Int("id")] = m->columns.size();
-      m->columns.push_back(Column{r.Int("id"), r.OptInt("parent_id"), r.Text("name"),
-                                  r.Text("slug"), r.Text("type"), r.Text("update_class"),
-                                  r.Text("link_url"), r.Text("description"), r.Text("keywords"),
-                                  r.Int("visible") != 0, {}});
+      m->columns.push_back(Column{r.Int("id"),
+                                  r.OptInt("parent_id"),
+                                  r.Text("name"),
+                                  r.Text("slug"),
+                                  r.Text("type"),
+                                  r.Text("update_class"),
+                                  r.Text("link_url"),
+                                  r.Text("description"),
+                                  r.Text("keywords"),
+                                  r.Int("visible") != 0,
+                                  {}});
     }
     ZQ_ASSIGN_OR_RETURN(auto arts,
                         c.Query("SELECT id, column_id, title, subtitle, author, source, summary, "
@@ -248,10 +283,18 @@ Result<std::unique_ptr<Publisher::Model>> Publisher::Load(int64_t site_id) {
                                 "pinned DESC, sort_order DESC, published_at DESC, id DESC",
                                 {site_id}));
     for (const auto& r : arts) {
-      Article a{r.Int("id"),         r.Int("column_id"),    r.Int("published_at"),
-                r.Int("updated_at"), r.Int("pinned") != 0, r.Int("sort_order"),
-                r.Text("title"),     r.Text("subtitle"),    r.Text("author"),
-                r.Text("source"),    r.Text("summary"),     r.OptInt("cover_media_id"),
+      Article a{r.Int("id"),
+                r.Int("column_id"),
+                r.Int("published_at"),
+                r.Int("updated_at"),
+                r.Int("pinned") != 0,
+                r.Int("sort_order"),
+                r.Text("title"),
+                r.Text("subtitle"),
+                r.Text("author"),
+                r.Text("source"),
+                r.Text("summary"),
+                r.OptInt("cover_media_id"),
                 {}};
       m->newest = std::max(m->newest, a.published_at);
       m->article_index[a.id] = m->articles.size();
@@ -266,15 +309,22 @@ Result<std::unique_ptr<Publisher::Model>> Publisher::Load(int64_t site_id) {
                                 {site_id}));
     for (const auto& r : atts) {
       auto it = m->article_index.find(r.Int("article_id"));
-      if (it != m->article_index.end()) m->articles[it->second].attachments.push_back(r.Int("media_id"));
+      if (it != m->article_index.end())
+        m->articles[it->second].attachments.push_back(r.Int("media_id"));
     }
     ZQ_ASSIGN_OR_RETURN(auto media, c.Query("SELECT id, hash, filename, mime, alt, size FROM media "
                                             "WHERE site_id = ?",
                                             {site_id}));
     for (const auto& r : media) {
-      Media md{r.Int("id"), r.Text("hash"), r.Text("filename"), r.Text("mime"), r.Text("alt"),
-               r.Int("size"), ""};
-      md.url = "/_media/" + md.hash.substr(0, 2) + "/" + md.hash + "." + MediaExt(md.mime, md.filename);
+      Media md{r.Int("id"),
+               r.Text("hash"),
+               r.Text("filename"),
+               r.Text("mime"),
+               r.Text("alt"),
+               r.Int("size"),
+               ""};
+      md.url =
+          "/_media/" + md.hash.substr(0, 2) + "/" + md.hash + "." + MediaExt(md.mime, md.filename);
       m->media[md.id] = std::move(md);
     }
     return {};
@@ -342,7 +392,8 @@ class Renderer {
                      {"current", false}});
     }
     std::string back = path;
-    if (back.size() > 11 && back.substr(back.size() - 11) == "/index.html") back.resize(back.size() - 10);
+    if (back.size() > 11 && back.substr(back.size() - 11) == "/index.html")
+      back.resize(back.size() - 10);
     json meta = json::array({{{"name", "SiteName"}, {"content", m_.site["name"]}},
                              {{"name", "SiteDomain"}, {"content", m_.domain}},
                              {{"name", "SiteIDCode"}, {"content", m_.site["site_id_code"]}}});
@@ -357,15 +408,17 @@ class Renderer {
                  {"is_page", std::string(kind) == "page"},
                  {"is_search", std::string(kind) == "search"},
                  {"is_404", std::string(kind) == "404"}};
-    return {{"site", m_.site},
-            {"nav", nav},
-            {"page", page},
-            {"mode",
-             {{"large_url", "/_zq/mode?set=large&back=" + back},
-              {"contrast_url", "/_zq/mode?set=contrast&back=" + back},
-              {"reset_url", "/_zq/mode?set=reset&back=" + back}}},
-            {"search_url", "/search"},
-            {"breadcrumbs", json::array({{{"name", "首页"}, {"url", "/"}, {"last", kind == std::string("home")}}})}};
+    return {
+        {"site", m_.site},
+        {"nav", nav},
+        {"page", page},
+        {"mode",
+         {{"large_url", "/_zq/mode?set=large&back=" + back},
+          {"contrast_url", "/_zq/mode?set=contrast&back=" + back},
+          {"reset_url", "/_zq/mode?set=reset&back=" + back}}},
+        {"search_url", "/search"},
+        {"breadcrumbs",
+         json::array({{{"name", "首页"}, {"url", "/"}, {"last", kind == std::string("home")}}})}};
   }
 
   void MarkNav(json& d, const Column& c) const {
@@ -382,10 +435,13 @@ class Renderer {
     d["page"]["meta"].push_back({{"name", "ColumnName"}, {"content", c.name}});
     d["page"]["meta"].push_back({{"name", "ColumnDescription"}, {"content", c.description}});
     d["page"]["meta"].push_back({{"name", "ColumnKeywords"}, {"content", c.keywords}});
-    static const std::map<std::string, std::string> kType = {
-        {"news", "动态要闻"}, {"notice", "通知公告"}, {"planning", "规划计划"}, {"static", "基本信息"}};
+    static const std::map<std::string, std::string> kType = {{"news", "动态要闻"},
+                                                             {"notice", "通知公告"},
+                                                             {"planning", "规划计划"},
+                                                             {"static", "基本信息"}};
     auto t = kType.find(c.update_class);
-    d["page"]["meta"].push_back({{"name", "ColumnType"}, {"content", t == kType.end() ? "" : t->second}});
+    d["page"]["meta"].push_back(
+        {{"name", "ColumnType"}, {"content", t == kType.end() ? "" : t->second}});
     d["page"]["description"] = c.description;
     d["page"]["keywords"] = c.keywords;
   }
@@ -412,7 +468,8 @@ class Renderer {
       return m_.articles[a].id > m_.articles[b].id;
     });
     json headlines = json::array();
-    for (size_t i = 0; i < order.size() && i < 5; ++i) headlines.push_back(Item(m_.articles[order[i]]));
+    for (size_t i = 0; i < order.size() && i < 5; ++i)
+      headlines.push_back(Item(m_.articles[order[i]]));
     d["blocks"] = blocks;
     d["headlines"] = headlines;
     d["has_headlines"] = !headlines.empty();
@@ -448,8 +505,11 @@ class Renderer {
       if (pages > 9 && std::abs(p - page) > 3 && p != 1 && p != pages) continue;
       pag["pages"].push_back({{"number", p}, {"url", ListPageUrl(c, p)}, {"current", p == page}});
     }
-    d["column"] = {{"name", c.name}, {"description", c.description}, {"url", ColumnUrl(c)},
-                   {"update_class", c.update_class}, {"has_description", !c.description.empty()}};
+    d["column"] = {{"name", c.name},
+                   {"description", c.description},
+                   {"url", ColumnUrl(c)},
+                   {"update_class", c.update_class},
+                   {"has_description", !c.description.empty()}};
     d["items"] = items;
     d["has_items"] = !items.empty();
     d["pagination"] = pag;
@@ -469,24 +529,33 @@ class Renderer {
     for (size_t p = 0; (p = body.find("<img", p)) != std::string::npos; p += 4) {
       size_t end = body.find('>', p);
       if (end == std::string::npos) break;
-      if (body.substr(p, end - p).find(" alt=") == std::string::npos) body.insert(p + 4, " alt=\"\"");
+      if (body.substr(p, end - p).find(" alt=") == std::string::npos)
+        body.insert(p + 4, " alt=\"\"");
     }
-    replace_all("<table", "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
-                          "aria-label=\"表格（可左右滚动）\"><table");
+    replace_all("<table",
+                "<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" "
+                "aria-label=\"表格（可左右滚动）\"><table");
     replace_all("</table>", "</table></div>");
     return body;
   }
 
   Result<json> ArticleData(const Article& a, const std::string& raw_body) const {
     std::string body = PrepareBody(raw_body);
-    json j = {{"title", a.title},       {"subtitle", a.subtitle},
-              {"author", a.author},     {"source", a.source},
-              {"has_subtitle", !a.subtitle.empty()}, {"has_author", !a.author.empty()},
+    json j = {{"title", a.title},
+              {"subtitle", a.subtitle},
+              {"author", a.author},
+              {"source", a.source},
+              {"has_subtitle", !a.subtitle.empty()},
+              {"has_author", !a.author.empty()},
               {"has_source", !a.source.empty()},
-              {"date", Date(a.published_at)}, {"datetime", IsoTime(a.published_at)},
-              {"url", ArticleUrl(a.id)}, {"body", body},
-              {"summary", a.summary},   {"has_attachments", !a.attachments.empty()},
-              {"attachments", json::array()}, {"has_cover", false}};
+              {"date", Date(a.published_at)},
+              {"datetime", IsoTime(a.published_at)},
+              {"url", ArticleUrl(a.id)},
+              {"body", body},
+              {"summary", a.summary},
+              {"has_attachments", !a.attachments.empty()},
+              {"attachments", json::array()},
+              {"has_cover", false}};
     for (int64_t mid : a.attachments) {
       auto it = m_.media.find(mid);
       if (it == m_.media.end()) continue;
@@ -507,7 +576,8 @@ class Renderer {
   Result<std::string> ArticlePage(const Article& a, const std::string& body) const {
     const Column* c = m_.ColumnOf(a.column_id);
     if (!c) return Fail(Error::Internal("article without column"));
-    json d = Base(a.title + " - " + m_.site["name"].get<std::string>(), ArticleUrl(a.id), "article");
+    json d =
+        Base(a.title + " - " + m_.site["name"].get<std::string>(), ArticleUrl(a.id), "article");
     MarkNav(d, *c);
     d["breadcrumbs"][0]["last"] = false;
     d["breadcrumbs"].push_back({{"name", c->name}, {"url", ColumnUrl(*c)}, {"last", false}});
@@ -523,7 +593,8 @@ class Renderer {
     meta.push_back({{"name", "Keywords"}, {"content", c->keywords}});
     meta.push_back({{"name", "Author"}, {"content", a.author}});
     meta.push_back({{"name", "Description"}, {"content", desc}});
-    meta.push_back({{"name", "Image"}, {"content", art["has_cover"].get<bool>() ? art["cover"]["url"] : ""}});
+    meta.push_back(
+        {{"name", "Image"}, {"content", art["has_cover"].get<bool>() ? art["cover"]["url"] : ""}});
     meta.push_back({{"name", "Url"}, {"content", ArticleUrl(a.id)}});
     d["page"]["description"] = desc;
     // Neighbours in list order.
@@ -547,7 +618,9 @@ class Renderer {
     AddColumnMeta(d, c);
     d["breadcrumbs"][0]["last"] = false;
     d["breadcrumbs"].push_back({{"name", c.name}, {"url", ColumnUrl(c)}, {"last", true}});
-    d["column"] = {{"name", c.name}, {"url", ColumnUrl(c)}, {"description", c.description},
+    d["column"] = {{"name", c.name},
+                   {"url", ColumnUrl(c)},
+                   {"description", c.description},
                    {"has_description", !c.description.empty()}};
     if (body && !c.items.empty()) {
       ZQ_ASSIGN_OR_RETURN(json art, ArticleData(m_.articles[c.items.front()], *body));
@@ -584,7 +657,8 @@ class Renderer {
       out += "<item><title>" + XmlEscape(a.title) + "</title><link>" +
              XmlEscape(base + ArticleUrl(a.id)) + "</link><guid>" +
              XmlEscape(base + ArticleUrl(a.id)) + "</guid><pubDate>" + Rfc822(a.published_at) +
-             "</pubDate>" + (a.summary.empty() ? "" : "<description>" + XmlEscape(a.summary) + "</description>") +
+             "</pubDate>" +
+             (a.summary.empty() ? "" : "<description>" + XmlEscape(a.summary) + "</description>") +
              "</item>\n";
     }
     return out + "</channel></rss>\n";
@@ -622,7 +696,8 @@ class Renderer {
           in += in.empty() ? "?" : ",?";
           params.push_back(ids[j]);
         }
-        ZQ_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, body FROM articles WHERE id IN (" + in + ")", params));
+        ZQ_ASSIGN_OR_RETURN(
+            auto rows, c.Query("SELECT id, body FROM articles WHERE id IN (" + in + ")", params));
         for (const auto& r : rows) out[r.Int("id")] = r.Text("body");
       }
       return {};
@@ -660,7 +735,7 @@ void CollectBodyMedia(const std::string& body, std::set<std::string>& hashes) {
 }
 
 std::vector<SearchDoc> Docs(const Publisher::Model& m, const std::map<int64_t, std::string>& bodies,
-                           const std::vector<size_t>& which) {
+                            const std::vector<size_t>& which) {
   std::vector<SearchDoc> docs;
   for (size_t i : which) {
     const auto& a = m.articles[i];
@@ -736,7 +811,8 @@ Result<PublishReport> Publisher::PublishSite(int64_t site_id) {
   std::map<std::string, fs::path> copies;
   std::error_code ec;
   fs::path assets = fs::path(m->theme->dir()) / "assets";
-  for (auto it = fs::recursive_directory_iterator(assets, ec); !ec && it != fs::end(it); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(assets, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
     if (!it->is_regular_file()) continue;
     std::string rel = fs::relative(it->path(), assets).generic_string();
     if (rel.empty() || rel[0] == '.') continue;
@@ -744,7 +820,8 @@ Result<PublishReport> Publisher::PublishSite(int64_t site_id) {
   }
   for (const auto& [id, md] : m->media) {
     if (!used_hashes.count(md.hash)) continue;
-    copies[md.url] = fs::path(options_.data_dir) / "media" / md.hash.substr(0, 2) / md.hash.substr(2);
+    copies[md.url] =
+        fs::path(options_.data_dir) / "media" / md.hash.substr(0, 2) / md.hash.substr(2);
   }
 
   // Build the new version next to the live one.
@@ -766,7 +843,8 @@ Result<PublishReport> Publisher::PublishSite(int64_t site_id) {
   fs::remove_all(next, ec);
   fs::create_directories(next, ec);
   json manifest = json::object();
-  auto place = [&](const std::string& path, const std::string* bytes, const fs::path* src) -> Status {
+  auto place = [&](const std::string& path, const std::string* bytes,
+                   const fs::path* src) -> Status {
     std::string data;
     if (bytes == nullptr) {
       if (!ReadAll(*src, data)) return Fail(Error::Internal("read " + src->string()));
@@ -776,7 +854,8 @@ Result<PublishReport> Publisher::PublishSite(int64_t site_id) {
     manifest[path] = {{"size", bytes->size()}, {"sha256", hash}};
     fs::path dest = next / path.substr(1);
     fs::create_directories(dest.parent_path(), ec);
-    bool same = !current.empty() && old_manifest.contains(path) && old_manifest[path]["sha256"] == hash;
+    bool same =
+        !current.empty() && old_manifest.contains(path) && old_manifest[path]["sha256"] == hash;
     if (same) {
       std::error_code lec;
       fs::create_hard_link(current / path.substr(1), dest, lec);
@@ -793,7 +872,8 @@ Result<PublishReport> Publisher::PublishSite(int64_t site_id) {
     {
       std::ofstream out(dest, std::ios::binary);
       out.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
-      if (!out) return Fail(Error{Code::kUnavailable, "写入发布文件失败（磁盘已满？）", "", dest.string()});
+      if (!out)
+        return Fail(Error{Code::kUnavailable, "写入发布文件失败（磁盘已满？）", "", dest.string()});
     }
     if (Compressible(path) && bytes->size() >= 256) {
       std::ofstream(dest.string() + ".gz", std::ios::binary) << Gzip(*bytes);
@@ -840,21 +920,27 @@ Result<PublishReport> Publisher::PublishSite(int64_t site_id) {
     on_index(m->code, Docs(*m, bodies, all), true, {});
   }
   if (on_published) on_published(m->code);
-  rep.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  rep.ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   return rep;
 }
 
 Result<PublishReport> Publisher::PublishArticle(int64_t article_id) {
   auto t0 = std::chrono::steady_clock::now();
-  auto loc = db_.ReadValue<std::pair<int64_t, int64_t>>([&](Conn& c) -> Result<std::pair<int64_t, int64_t>> {
-    ZQ_ASSIGN_OR_RETURN(Row r, c.QueryOne("SELECT site_id, column_id FROM articles WHERE id = ?", {article_id}, "信息"));
-    return std::make_pair(r.Int("site_id"), r.Int("column_id"));
-  });
+  auto loc = db_.ReadValue<std::pair<int64_t, int64_t>>(
+      [&](Conn& c) -> Result<std::pair<int64_t, int64_t>> {
+        ZQ_ASSIGN_OR_RETURN(
+            Row r, c.QueryOne("SELECT site_id, column_id FROM articles WHERE id = ?", {article_id},
+                              "信息"));
+        return std::make_pair(r.Int("site_id"), r.Int("column_id"));
+      });
   if (!loc) return Fail(std::move(loc.error()));
   std::string code;
   {
     auto c = db_.ReadValue<std::string>([&](Conn& cn) -> Result<std::string> {
-      ZQ_ASSIGN_OR_RETURN(Row r, cn.QueryOne("SELECT code FROM sites WHERE id = ?", {loc->first}, "站点"));
+      ZQ_ASSIGN_OR_RETURN(Row r,
+                          cn.QueryOne("SELECT code FROM sites WHERE id = ?", {loc->first}, "站点"));
       return r.Text("code");
     });
     if (!c) return Fail(std::move(c.error()));
@@ -863,7 +949,8 @@ Result<PublishReport> Publisher::PublishArticle(int64_t article_id) {
   fs::path live = SiteRoot(code);
   std::error_code ec;
   // Not published yet, or an interrupted incremental publish: do it whole.
-  if (!fs::is_symlink(live, ec) || fs::exists(live / "manifest.next", ec)) return PublishSite(loc->first);
+  if (!fs::is_symlink(live, ec) || fs::exists(live / "manifest.next", ec))
+    return PublishSite(loc->first);
 
   std::lock_guard lock(site_mu_);
   ZQ_ASSIGN_OR_RETURN(std::unique_ptr<Model> m, Load(loc->first));
@@ -917,7 +1004,8 @@ Result<PublishReport> Publisher::PublishArticle(int64_t article_id) {
     if (!col->items.empty()) {
       ZQ_ASSIGN_OR_RETURN(page_body, r.Bodies({m->articles[col->items.front()].id}));
     }
-    const std::string* b = col->items.empty() ? nullptr : &page_body[m->articles[col->items.front()].id];
+    const std::string* b =
+        col->items.empty() ? nullptr : &page_body[m->articles[col->items.front()].id];
     ZQ_ASSIGN_OR_RETURN(files[Renderer::ListPagePath(*col, 1)], r.SinglePage(*col, b));
   }
   rep.pages = static_cast<int64_t>(files.size());
@@ -929,10 +1017,12 @@ Result<PublishReport> Publisher::PublishArticle(int64_t article_id) {
     auto b = bodies.find(article_id);
     if (b != bodies.end()) CollectBodyMedia(b->second, hashes);
     if (a.cover && m->media.count(*a.cover)) hashes.insert(m->media[*a.cover].hash);
-    for (int64_t mid : a.attachments) if (m->media.count(mid)) hashes.insert(m->media[mid].hash);
+    for (int64_t mid : a.attachments)
+      if (m->media.count(mid)) hashes.insert(m->media[mid].hash);
     for (const auto& [id, md] : m->media) {
       if (hashes.count(md.hash) && !manifest.contains(md.url)) {
-        copies[md.url] = fs::path(options_.data_dir) / "media" / md.hash.substr(0, 2) / md.hash.substr(2);
+        copies[md.url] =
+            fs::path(options_.data_dir) / "media" / md.hash.substr(0, 2) / md.hash.substr(2);
       }
     }
   }
@@ -985,7 +1075,9 @@ Result<PublishReport> Publisher::PublishArticle(int64_t article_id) {
              published ? std::vector<int64_t>{} : std::vector<int64_t>{article_id});
   }
   if (on_published) on_published(code);
-  rep.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  rep.ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   return rep;
 }
 
@@ -997,9 +1089,10 @@ Result<std::vector<int64_t>> Publisher::PublishDue(int64_t now_ms) {
     std::vector<int64_t> ids;
     for (const auto& r : rows) {
       int64_t id = r.Int("id");
-      ZQ_TRY(c.Exec("UPDATE articles SET status = 'published', published_at = publish_at, "
-                    "publish_at = NULL, updated_at = ? WHERE id = ? AND status = 'approved'",
-                    {now_ms, id}));
+      ZQ_TRY(
+          c.Exec("UPDATE articles SET status = 'published', published_at = publish_at, "
+                 "publish_at = NULL, updated_at = ? WHERE id = ? AND status = 'approved'",
+                 {now_ms, id}));
       ids.push_back(id);
     }
     return ids;
@@ -1014,7 +1107,8 @@ Result<std::vector<int64_t>> Publisher::PublishDue(int64_t now_ms) {
 
 Result<std::string> Publisher::RenderSearchPage(const std::string& site_code, const json& extra) {
   auto id = db_.ReadValue<int64_t>([&](Conn& c) -> Result<int64_t> {
-    ZQ_ASSIGN_OR_RETURN(Row r, c.QueryOne("SELECT id FROM sites WHERE code = ?", {site_code}, "站点"));
+    ZQ_ASSIGN_OR_RETURN(Row r,
+                        c.QueryOne("SELECT id FROM sites WHERE code = ?", {site_code}, "站点"));
     return r.Int("id");
   });
   if (!id) return Fail(std::move(id.error()));

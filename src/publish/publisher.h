@@ -33,11 +33,10 @@ struct PublishReport {
   std::string site_code;
   std::vector<std::string> written;  // site paths whose bytes changed, "/index.html"
   std::vector<std::string> removed;
-  int64_t files = 0;                 // files in the site after the publish
-  int64_t pages = 0;                 // pages rendered
+  int64_t files = 0;  // files in the site after the publish
+  int64_t pages = 0;  // pages rendered
   int64_t ms = 0;
 };
-
 
 class Publisher {
  public:

@@ -68,7 +68,8 @@ int64_t NewestMtime(const fs::path& dir) {
 Status ExpandPartials(const std::string& text, const std::string& file,
                       const std::map<std::string, std::string>& partials, int depth,
                       std::string& out) {
-  if (depth > 8) return Fail(Error::Invalid(file, "主题模板 " + file + " 的局部模板嵌套过深（可能互相引用）"));
+  if (depth > 8)
+    return Fail(Error::Invalid(file, "主题模板 " + file + " 的局部模板嵌套过深（可能互相引用）"));
   static const std::regex kPartial("\\{\\{>\\s*([A-Za-z0-9_.-]+)\\s*\\}\\}");
   size_t last = 0;
   for (std::sregex_iterator it(text.begin(), text.end(), kPartial), end; it != end; ++it) {
@@ -101,9 +102,9 @@ int LineOf(const std::string& text, size_t offset) {
 }
 
 struct Theme::Impl {
-  std::map<std::string, std::string> sources;               // template name -> text
+  std::map<std::string, std::string> sources;  // template name -> text
   std::map<std::string, std::unique_ptr<mu::mustache>> compiled;
-  std::map<std::string, std::string> partials;              // partial name -> text
+  std::map<std::string, std::string> partials;  // partial name -> text
 };
 
 Theme::~Theme() = default;
@@ -124,25 +125,26 @@ Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
     toml::table tbl = toml::parse_file(manifest.string());
     if (auto n = tbl["name"].value<std::string>()) {
       if (*n != t->name_) {
-        return Fail(Error::Invalid("theme.toml:name", "theme.toml 的 name（" + *n +
-                                                          "）必须与目录名（" + t->name_ + "）一致"));
+        return Fail(
+            Error::Invalid("theme.toml:name",
+                           "theme.toml 的 name（" + *n + "）必须与目录名（" + t->name_ + "）一致"));
       }
     }
     t->title_ = tbl["title"].value_or(t->name_);
     t->list_page_size_ = static_cast<int>(tbl["list_page_size"].value_or(int64_t{20}));
     t->home_items_ = static_cast<int>(tbl["home_items_per_column"].value_or(int64_t{8}));
     if (t->list_page_size_ < 1 || t->list_page_size_ > 200) {
-      return Fail(Error::Invalid("theme.toml:list_page_size", "list_page_size 必须在 1 到 200 之间"));
+      return Fail(
+          Error::Invalid("theme.toml:list_page_size", "list_page_size 必须在 1 到 200 之间"));
     }
     if (t->home_items_ < 1 || t->home_items_ > 50) {
       return Fail(Error::Invalid("theme.toml:home_items_per_column",
                                  "home_items_per_column 必须在 1 到 50 之间"));
     }
   } catch (const toml::parse_error& e) {
-    return Fail(Error::Invalid(
-        "theme.toml:" + std::to_string(e.source().begin.line),
-        "主题清单 theme.toml 第 " + std::to_string(e.source().begin.line) + " 行有误：" +
-            std::string(e.description())));
+    return Fail(Error::Invalid("theme.toml:" + std::to_string(e.source().begin.line),
+                               "主题清单 theme.toml 第 " + std::to_string(e.source().begin.line) +
+                                   " 行有误：" + std::string(e.description())));
   }
   // Partials first: templates may use them.
   fs::path partial_dir = root / "templates" / "partials";
@@ -160,9 +162,9 @@ Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
         if (std::regex_search(msg, m, std::regex("at (\\d+)"))) {
           line = LineOf(text, std::stoul(m[1]));
         }
-        return Fail(Error::Invalid(file + ":" + std::to_string(line),
-                                   "主题模板 " + file + " 第 " + std::to_string(line) +
-                                       " 行有误：" + msg));
+        return Fail(
+            Error::Invalid(file + ":" + std::to_string(line),
+                           "主题模板 " + file + " 第 " + std::to_string(line) + " 行有误：" + msg));
       }
       t->impl_->partials[e.path().stem().string()] = text;
     }
@@ -189,9 +191,9 @@ Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
       std::smatch m;
       int line = 0;
       if (std::regex_search(msg, m, std::regex("at (\\d+)"))) line = LineOf(text, std::stoul(m[1]));
-      return Fail(Error::Invalid(file + ":" + std::to_string(line),
-                                 "主题模板 " + file + " 第 " + std::to_string(line) + " 行有误：" +
-                                     msg));
+      return Fail(
+          Error::Invalid(file + ":" + std::to_string(line),
+                         "主题模板 " + file + " 第 " + std::to_string(line) + " 行有误：" + msg));
     }
     // Mustache errors only show in rendering: escape nothing by surprise.
     t->impl_->sources[name] = std::move(text);

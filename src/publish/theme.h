@@ -4,9 +4,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/result.h"
 
@@ -47,7 +46,8 @@ class ThemeSet {
  private:
   std::string dir_;
   std::mutex mu_;
-  std::map<std::string, std::pair<int64_t, std::shared_ptr<const Theme>>> cache_;  // GUARDED_BY(mu_)
+  std::map<std::string, std::pair<int64_t, std::shared_ptr<const Theme>>>
+      cache_;  // GUARDED_BY(mu_)
 };
 
 // Converts a line/offset error position to 1-based line number.

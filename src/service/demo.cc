@@ -31,15 +31,15 @@ struct SchoolKind {
   const char* code;
 };
 
-constexpr SchoolKind kKinds[] = {
-    {"kindergarten", "幼儿园", "kg"}, {"primary", "小学", "ps"},          {"primary", "实验小学", "es"},
-    {"middle", "中学", "ms"},         {"middle", "初级中学", "jm"},      {"nine_year", "学校", "ny"},
-    {"high", "高级中学", "hs"},       {"complete", "完全中学", "cs"}};
+constexpr SchoolKind kKinds[] = {{"kindergarten", "幼儿园", "kg"}, {"primary", "小学", "ps"},
+                                 {"primary", "实验小学", "es"},    {"middle", "中学", "ms"},
+                                 {"middle", "初级中学", "jm"},     {"nine_year", "学校", "ny"},
+                                 {"high", "高级中学", "hs"},       {"complete", "完全中学", "cs"}};
 
-constexpr const char* kPlaces[] = {
-    "春申", "莘庄", "七宝", "古美", "梅陇", "颛桥", "华漕", "虹桥", "马桥", "吴泾",
-    "浦江", "江川", "新虹", "航华", "龙柏", "平阳", "田园", "罗阳", "景谷", "明强",
-    "文来", "闵行", "鹤北", "北桥", "紫竹", "召稼楼", "君莲", "碧江", "汇丰", "莲花"};
+constexpr const char* kPlaces[] = {"春申", "莘庄",   "七宝", "古美", "梅陇", "颛桥", "华漕", "虹桥",
+                                   "马桥", "吴泾",   "浦江", "江川", "新虹", "航华", "龙柏", "平阳",
+                                   "田园", "罗阳",   "景谷", "明强", "文来", "闵行", "鹤北", "北桥",
+                                   "紫竹", "召稼楼", "君莲", "碧江", "汇丰", "莲花"};
 
 struct ColumnSpec {
   const char* name;
@@ -54,22 +54,22 @@ constexpr ColumnSpec kColumns[] = {
     {"德育工作", "moral", "list", "news"},       {"党建工作", "party", "list", "news"},
     {"招生信息", "admission", "list", "notice"}, {"信息公开", "disclosure", "list", "planning"}};
 
-constexpr const char* kTopics[] = {"开学典礼", "家长开放日", "科技节", "秋季运动会", "读书节",
-                                   "教研活动", "安全教育",   "志愿服务", "艺术展演", "心理健康周",
-                                   "劳动教育", "主题班会",   "消防演练", "研学旅行", "体育节"};
+constexpr const char* kTopics[] = {"开学典礼", "家长开放日", "科技节",   "秋季运动会", "读书节",
+                                   "教研活动", "安全教育",   "志愿服务", "艺术展演",   "心理健康周",
+                                   "劳动教育", "主题班会",   "消防演练", "研学旅行",   "体育节"};
 
-constexpr const char* kSentences[] = {
-    "全校师生积极参与，活动现场气氛热烈。",
-    "活动旨在促进学生全面发展，营造良好的校园文化氛围。",
-    "学校领导出席并讲话，对下一阶段工作提出了要求。",
-    "各年级结合学段特点精心组织，内容丰富、形式多样。",
-    "家长代表也参加了活动，对学校的工作给予充分肯定。",
-    "本次活动进一步增强了学生的责任意识和团队合作精神。",
-    "学校将继续深化课程改革，推动教育教学质量稳步提升。"};
+constexpr const char* kSentences[] = {"全校师生积极参与，活动现场气氛热烈。",
+                                      "活动旨在促进学生全面发展，营造良好的校园文化氛围。",
+                                      "学校领导出席并讲话，对下一阶段工作提出了要求。",
+                                      "各年级结合学段特点精心组织，内容丰富、形式多样。",
+                                      "家长代表也参加了活动，对学校的工作给予充分肯定。",
+                                      "本次活动进一步增强了学生的责任意识和团队合作精神。",
+                                      "学校将继续深化课程改革，推动教育教学质量稳步提升。"};
 
 // A small PNG: a two-colour banner. Written by hand (zlib for the data) so
 // the demo needs no image library.
-std::string Png(int w, int h, uint8_t r1, uint8_t g1, uint8_t b1, uint8_t r2, uint8_t g2, uint8_t b2) {
+std::string Png(int w, int h, uint8_t r1, uint8_t g1, uint8_t b1, uint8_t r2, uint8_t g2,
+                uint8_t b2) {
   std::string raw;
   for (int y = 0; y < h; ++y) {
     raw.push_back(0);
@@ -136,43 +136,45 @@ Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed) {
       if (used_names.insert(name).second) break;
     }
     std::string school_code = std::string(kind.code) + std::to_string(101 + s);
-    ZQ_ASSIGN_OR_RETURN(json school,
-                        service.CreateDepartment(admin, {{"name", name},
-                                                         {"kind", "school"},
-                                                         {"parent_id", district},
-                                                         {"code", school_code},
-                                                         {"school_type", kind.type},
-                                                         {"sort_order", s}}));
+    ZQ_ASSIGN_OR_RETURN(json school, service.CreateDepartment(admin, {{"name", name},
+                                                                      {"kind", "school"},
+                                                                      {"parent_id", district},
+                                                                      {"code", school_code},
+                                                                      {"school_type", kind.type},
+                                                                      {"sort_order", s}}));
     int site_count = (s % 7 == 6 && site_no + 2 <= sites) ? 2 : 1;
     for (int k = 0; k < site_count; ++k, ++site_no) {
       std::string code = k == 0 ? school_code : school_code + "-dj";
       std::string site_name = k == 0 ? name : name + "党建网";
       ZQ_ASSIGN_OR_RETURN(
-          json site,
-          service.CreateSite(
-              admin, {{"code", code},
-                      {"name", site_name},
-                      {"domains", {code + ".demo.test", "www." + code + ".demo.test"}},
-                      {"school_id", school["id"]},
-                      {"theme", site_no % 2 == 0 ? "qingsong" : "mingde"},
-                      {"site_id_code", "31011200" + std::to_string(10 + site_no)},
-                      {"icp", "沪ICP备" + std::to_string(10000000 + site_no) + "号-1"},
-                      {"police_record", "沪公网安备 310112020" + std::to_string(10000 + site_no) + "号"},
-                      {"sponsor", name},
-                      {"contact_phone", "021-6" + std::to_string(4100000 + site_no)},
-                      {"contact_email", "office@" + code + ".demo.test"}}));
+          json site, service.CreateSite(
+                         admin, {{"code", code},
+                                 {"name", site_name},
+                                 {"domains", {code + ".demo.test", "www." + code + ".demo.test"}},
+                                 {"school_id", school["id"]},
+                                 {"theme", site_no % 2 == 0 ? "qingsong" : "mingde"},
+                                 {"site_id_code", "31011200" + std::to_string(10 + site_no)},
+                                 {"icp", "沪ICP备" + std::to_string(10000000 + site_no) + "号-1"},
+                                 {"police_record",
+                                  "沪公网安备 310112020" + std::to_string(10000 + site_no) + "号"},
+                                 {"sponsor", name},
+                                 {"contact_phone", "021-6" + std::to_string(4100000 + site_no)},
+                                 {"contact_email", "office@" + code + ".demo.test"}}));
       int64_t site_id = site["id"];
       std::vector<std::pair<int64_t, std::string>> list_columns;
       int64_t about = 0;
       for (const auto& col : kColumns) {
-        ZQ_ASSIGN_OR_RETURN(json c, service.CreateColumn(admin, site_id,
-                                                         {{"name", col.name},
-                                                          {"slug", col.slug},
-                                                          {"type", col.type},
-                                                          {"update_class", col.update_class},
-                                                          {"description", std::string(col.name) + "栏目"}}));
-        if (std::string(col.type) == "list") list_columns.emplace_back(c["id"], col.name);
-        else about = c["id"];
+        ZQ_ASSIGN_OR_RETURN(
+            json c, service.CreateColumn(admin, site_id,
+                                         {{"name", col.name},
+                                          {"slug", col.slug},
+                                          {"type", col.type},
+                                          {"update_class", col.update_class},
+                                          {"description", std::string(col.name) + "栏目"}}));
+        if (std::string(col.type) == "list")
+          list_columns.emplace_back(c["id"], col.name);
+        else
+          about = c["id"];
       }
       Principal editor, reviewer;
       for (const char* role : {"admin", "editor", "reviewer"}) {
@@ -181,11 +183,14 @@ Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed) {
         // Demo accounts share one known password and skip the forced change.
         int64_t now = service.Now();
         auto uid = service.db().WriteValue<int64_t>([&](Conn& c) -> Result<int64_t> {
-          ZQ_ASSIGN_OR_RETURN(auto rows, c.Query(
-              "INSERT INTO users (username, display_name, department_id, password_hash, "
-              "password_changed_at, must_change_password, created_at, updated_at) VALUES (?, ?, ?, "
-              "?, ?, 0, ?, ?) RETURNING id",
-              {uname, site_name + "·" + role, school["id"].get<int64_t>(), demo_hash, now, now, now}));
+          ZQ_ASSIGN_OR_RETURN(
+              auto rows,
+              c.Query("INSERT INTO users (username, display_name, department_id, password_hash, "
+                      "password_changed_at, must_change_password, created_at, updated_at) VALUES "
+                      "(?, ?, ?, "
+                      "?, ?, 0, ?, ?) RETURNING id",
+                      {uname, site_name + "·" + role, school["id"].get<int64_t>(), demo_hash, now,
+                       now, now}));
           int64_t id = rows.front().Int("id");
           ZQ_TRY(AppendAudit(c, now, admin, "user.create", "user", std::to_string(id), "success",
                              {{"after", {{"username", uname}, {"demo", true}}}}));
@@ -202,20 +207,25 @@ Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed) {
         if (std::string(role) == "reviewer") reviewer = pr;
       }
       // A cover image per site, used by some of its news.
-      std::string png = Png(160, 90, static_cast<uint8_t>(rng() % 200), static_cast<uint8_t>(rng() % 200), 180,
-                            240, static_cast<uint8_t>(150 + rng() % 100), 200);
+      std::string png =
+          Png(160, 90, static_cast<uint8_t>(rng() % 200), static_cast<uint8_t>(rng() % 200), 180,
+              240, static_cast<uint8_t>(150 + rng() % 100), 200);
       fs::path img = tmp / ("demo-" + code + ".png");
       std::ofstream(img, std::ios::binary) << png;
-      ZQ_ASSIGN_OR_RETURN(json media, service.AddMedia(editor, site_id, img.string(),
-                                                       "校园风景.png", "image/png", site_name + "校园风景"));
+      ZQ_ASSIGN_OR_RETURN(
+          json media, service.AddMedia(editor, site_id, img.string(), "校园风景.png", "image/png",
+                                       site_name + "校园风景"));
       std::error_code ec;
       fs::remove(img, ec);
       std::string img_url = "/_media/" + media["hash"].get<std::string>().substr(0, 2) + "/" +
                             media["hash"].get<std::string>() + ".png";
       auto publish = [&](int64_t column_id, const std::string& title, const std::string& body,
                          bool with_cover, int64_t at) -> Status {
-        json in = {{"column_id", column_id}, {"title", title}, {"author", "校办"},
-                   {"source", site_name}, {"body", body}};
+        json in = {{"column_id", column_id},
+                   {"title", title},
+                   {"author", "校办"},
+                   {"source", site_name},
+                   {"body", body}};
         if (with_cover) in["cover_media_id"] = media["id"];
         ZQ_ASSIGN_OR_RETURN(json a, service.CreateArticle(editor, site_id, in));
         int64_t aid = a["id"];
@@ -224,16 +234,19 @@ Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed) {
         ZQ_TRY(service.ArticleAction(reviewer, aid, "publish", json::object()));
         ++articles;
         return service.db().Write([&](Conn& c) -> Status {
-          return c.Exec("UPDATE articles SET published_at = ? WHERE id = ?", {at, aid}).map([](int64_t) {});
+          return c.Exec("UPDATE articles SET published_at = ? WHERE id = ?", {at, aid})
+              .map([](int64_t) {});
         });
       };
-      ZQ_TRY(publish(about, site_name + "简介",
-                     "<p>" + site_name + "是闵行区的一所" + kind.suffix + "，学校坚持立德树人，"
-                     "办学特色鲜明。</p><h2>办学理念</h2><p>以人为本，和谐发展。</p>"
-                     "<table><caption>学校基本情况</caption><tr><th scope=\"row\">班级数</th><td>" +
-                         std::to_string(12 + rng() % 30) + "</td></tr><tr><th scope=\"row\">教职工</th><td>" +
-                         std::to_string(40 + rng() % 120) + "</td></tr></table>",
-                     false, kBaseMs - 300 * kDayMs));
+      ZQ_TRY(publish(
+          about, site_name + "简介",
+          "<p>" + site_name + "是闵行区的一所" + kind.suffix +
+              "，学校坚持立德树人，"
+              "办学特色鲜明。</p><h2>办学理念</h2><p>以人为本，和谐发展。</p>"
+              "<table><caption>学校基本情况</caption><tr><th scope=\"row\">班级数</th><td>" +
+              std::to_string(12 + rng() % 30) + "</td></tr><tr><th scope=\"row\">教职工</th><td>" +
+              std::to_string(40 + rng() % 120) + "</td></tr></table>",
+          false, kBaseMs - 300 * kDayMs));
       for (const auto& [column_id, column_name] : list_columns) {
         int n = 4 + static_cast<int>(rng() % 9);
         for (int a = 0; a < n; ++a) {

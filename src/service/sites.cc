@@ -150,16 +150,17 @@ Result<json> Service::CreateSite(const Principal& p, const json& body) {
     if (dup > 0) return Fail(Error::Conflict("code", "站点代码 " + *s.code + " 已存在"));
     ZQ_TRY(CheckSchool(c, s.school_id));
     ZQ_TRY(CheckDomainsFree(c, *s.domains, 0));
-    if (options_.check_theme) ZQ_TRY(options_.check_theme(s.theme.value_or(options_.default_theme)));
+    if (options_.check_theme)
+      ZQ_TRY(options_.check_theme(s.theme.value_or(options_.default_theme)));
     auto rows = c.Query(
         "INSERT INTO sites (school_id, code, name, theme, status, site_id_code, icp, "
         "police_record, sponsor, contact_name, contact_phone, contact_email, created_at, "
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         {s.school_id ? store::Opt(*s.school_id) : store::Null(), *s.code, *s.name,
-         s.theme.value_or(options_.default_theme), s.status.value_or("open"), s.site_id_code.value_or(""),
-         s.icp.value_or(""), s.police_record.value_or(""), s.sponsor.value_or(""),
-         s.contact_name.value_or(""), s.contact_phone.value_or(""), s.contact_email.value_or(""),
-         now, now});
+         s.theme.value_or(options_.default_theme), s.status.value_or("open"),
+         s.site_id_code.value_or(""), s.icp.value_or(""), s.police_record.value_or(""),
+         s.sponsor.value_or(""), s.contact_name.value_or(""), s.contact_phone.value_or(""),
+         s.contact_email.value_or(""), now, now});
     if (!rows) return Fail(std::move(rows.error()));
     int64_t id = rows->front().Int("id");
     ZQ_TRY(WriteDomains(c, id, *s.domains));

@@ -42,7 +42,8 @@ TEST(CrashSafety, KillDuringWritesLosesNothingAcknowledged) {
     argv.push_back("--db");
     argv.push_back(db);
   }
-  setenv("ZHANQUN_PUBLISH_THEMES_DIR", (std::string(ZQ_SOURCE_DIR) + "/tests/fixtures/themes").c_str(), 1);
+  setenv("ZHANQUN_PUBLISH_THEMES_DIR",
+         (std::string(ZQ_SOURCE_DIR) + "/tests/fixtures/themes").c_str(), 1);
   setenv("ZHANQUN_PUBLISH_DEFAULT_THEME", "plain", 1);
   Subprocess server(argv);
   std::string out = server.ReadUntil("/\n", std::chrono::seconds(30));

@@ -58,8 +58,8 @@ TEST_F(PublicSite, TraversalAndSpoofingAreRefused) {
   PublishNew("一则新闻", "<p>正文</p>");
   ASSERT_EQ(Public("sa.test", "/").status, 200) << "the site itself is served";
   for (std::string p : {"/../zhanqun.db", "/..%2f..%2fzhanqun.db", "/%2e%2e/%2e%2e/zhanqun.db",
-                        "/a/../../../zhanqun.db", "/manifest.json", "/.versions", "/..%5c..%5czhanqun.db",
-                        "/%00index.html"}) {
+                        "/a/../../../zhanqun.db", "/manifest.json", "/.versions",
+                        "/..%5c..%5czhanqun.db", "/%00index.html"}) {
     auto r = Public("sa.test", p);
     EXPECT_TRUE(r.status == 400 || r.status == 404) << p << " -> " << r.status;
     EXPECT_EQ(r.body.find("SQLite format"), std::string::npos) << p;

@@ -67,8 +67,9 @@ class Publish : public ::testing::Test {
     reviewer_ = std::make_unique<Client>(tp_.As("a_reviewer"));
   }
   int64_t PublishNew(int64_t column, const std::string& title) {
-    auto c = editor_->Post("/api/v1/sites/" + Id(d_.site_a) + "/articles",
-                           {{"column_id", column}, {"title", title}, {"body", "<p>" + title + "正文</p>"}});
+    auto c = editor_->Post(
+        "/api/v1/sites/" + Id(d_.site_a) + "/articles",
+        {{"column_id", column}, {"title", title}, {"body", "<p>" + title + "正文</p>"}});
     EXPECT_EQ(c.status, 201) << c.body;
     std::string id = Id(c.Json()["id"]);
     EXPECT_EQ(editor_->Post("/api/v1/articles/" + id + "/submit", json::object()).status, 200);
@@ -96,9 +97,9 @@ TEST_F(Publish, FullPublishWritesTheSiteWithAMatchingManifest) {
   auto r = tp_.platform().publisher().PublishSite(d_.site_a);
   ASSERT_TRUE(r) << r.error().message << r.error().internal;
   std::string slug = Slug(d_.column_a1);
-  for (const std::string& p : std::vector<std::string>{"/index.html", "/404.html", "/sitemap.xml", "/" + slug + "/index.html",
-                        "/" + slug + "/2.html", "/" + slug + "/rss.xml",
-                        "/_theme/plain/style.css"}) {
+  for (const std::string& p : std::vector<std::string>{
+           "/index.html", "/404.html", "/sitemap.xml", "/" + slug + "/index.html",
+           "/" + slug + "/2.html", "/" + slug + "/rss.xml", "/_theme/plain/style.css"}) {
     EXPECT_TRUE(fs::exists(Root() + p)) << p;
   }
   std::string home = Slurp(Root() + "/index.html");
@@ -136,10 +137,14 @@ TEST_F(Publish, IncrementalPublishTouchesExactlyTheExpectedFiles) {
   // takes the one that falls off (page size 3 in the fixture theme); its
   // neighbour (the previously newest) gets a link to it; the home page
   // shows it; the feed and sitemap list it.
-  std::set<std::string> expected = {"/a/" + Id(x) + ".html",     "/a/" + Id(ids.back()) + ".html",
-                                    "/" + slug + "/index.html",  "/" + slug + "/2.html",
-                                    "/" + slug + "/rss.xml",     "/index.html",
-                                    "/sitemap.xml",              "/manifest.json"};
+  std::set<std::string> expected = {"/a/" + Id(x) + ".html",
+                                    "/a/" + Id(ids.back()) + ".html",
+                                    "/" + slug + "/index.html",
+                                    "/" + slug + "/2.html",
+                                    "/" + slug + "/rss.xml",
+                                    "/index.html",
+                                    "/sitemap.xml",
+                                    "/manifest.json"};
   std::set<std::string> changed;
   for (const auto& [path, ino] : after) {
     if (path.ends_with(".gz") || path.ends_with(".br")) continue;
@@ -196,13 +201,16 @@ TEST_F(Publish, ThemeWithATemplateErrorIsRefusedAndNothingChanges) {
 }
 
 TEST_F(Publish, ScheduledArticleIsPublishedWhenDue) {
-  auto c = editor_->Post("/api/v1/sites/" + Id(d_.site_a) + "/articles",
-                         {{"column_id", d_.column_a1}, {"title", "定时信息"}, {"body", "<p>x</p>"}});
+  auto c =
+      editor_->Post("/api/v1/sites/" + Id(d_.site_a) + "/articles",
+                    {{"column_id", d_.column_a1}, {"title", "定时信息"}, {"body", "<p>x</p>"}});
   std::string id = Id(c.Json()["id"]);
   editor_->Post("/api/v1/articles/" + id + "/submit", json::object());
   reviewer_->Post("/api/v1/articles/" + id + "/approve", json::object());
   int64_t at = tp_.service().Now() + 60 * 1000;
-  ASSERT_EQ(reviewer_->Post("/api/v1/articles/" + id + "/publish", {{"publish_at", at}}).Json()["status"], "approved");
+  ASSERT_EQ(
+      reviewer_->Post("/api/v1/articles/" + id + "/publish", {{"publish_at", at}}).Json()["status"],
+      "approved");
   auto none = tp_.platform().publisher().PublishDue(at - 1);
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->empty());
@@ -228,9 +236,10 @@ TEST(PublishCrash, KillDuringFullPublishLeavesEveryPageWholeAndTheManifestTrue) 
   std::string long_body;
   for (int i = 0; i < 40; ++i) long_body += "<p>学校举行活动，师生积极参与，内容丰富多彩。</p>";
   for (int i = 0; i < 300; ++i) {
-    auto a = tp.service().CreateArticle(ed, d.site_a, {{"column_id", i % 2 ? d.column_a1 : d.column_a2},
-                                                       {"title", "信息" + std::to_string(i)},
-                                                       {"body", long_body}});
+    auto a = tp.service().CreateArticle(ed, d.site_a,
+                                        {{"column_id", i % 2 ? d.column_a1 : d.column_a2},
+                                         {"title", "信息" + std::to_string(i)},
+                                         {"body", long_body}});
     ASSERT_TRUE(a);
     int64_t id = (*a)["id"];
     ASSERT_TRUE(tp.service().ArticleAction(ed, id, "submit", json::object()));
@@ -239,7 +248,8 @@ TEST(PublishCrash, KillDuringFullPublishLeavesEveryPageWholeAndTheManifestTrue) 
   }
   ASSERT_TRUE(tp.platform().publisher().PublishSite(d.site_a));
   std::string root = tp.data_dir() + "/publish/sa";
-  std::vector<std::string> argv = {ZQ_BINARY_PATH, "publish", "--data", tp.data_dir(), "--site", "sa"};
+  std::vector<std::string> argv = {ZQ_BINARY_PATH, "publish", "--data",
+                                   tp.data_dir(),  "--site",  "sa"};
   // The store behind the platform under test.
   std::string url = tp.platform().config().DatabaseUrl();
   argv.push_back("--db");

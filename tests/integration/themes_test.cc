@@ -34,9 +34,12 @@ TEST_P(ShippedTheme, EveryPageIsWholeAccessibleAndSelfContained) {
                    {"publish.default_theme", GetParam()}});
   District d = BuildDistrict(tp);
   Client admin = tp.As("sysadmin");
-  ASSERT_EQ(admin.Patch("/api/v1/sites/" + std::to_string(d.site_a),
-                        {{"icp", "沪ICP备12345678号-1"}, {"site_id_code", "3101120001"},
-                         {"police_record", "沪公网安备 31011202001234号"}, {"sponsor", "甲小学"}})
+  ASSERT_EQ(admin
+                .Patch("/api/v1/sites/" + std::to_string(d.site_a),
+                       {{"icp", "沪ICP备12345678号-1"},
+                        {"site_id_code", "3101120001"},
+                        {"police_record", "沪公网安备 31011202001234号"},
+                        {"sponsor", "甲小学"}})
                 .status,
             200);
   Client ed = tp.As("a_editor"), rv = tp.As("a_reviewer");
@@ -55,7 +58,8 @@ TEST_P(ShippedTheme, EveryPageIsWholeAccessibleAndSelfContained) {
   ASSERT_TRUE(r) << r.error().message;
   fs::path root = fs::canonical(tp.data_dir() + "/publish/sa");
   int pages = 0;
-  std::regex external("(src|href)=\"(https?:)?//(?!beian\\.miit\\.gov\\.cn|beian\\.mps\\.gov\\.cn)");
+  std::regex external(
+      "(src|href)=\"(https?:)?//(?!beian\\.miit\\.gov\\.cn|beian\\.mps\\.gov\\.cn)");
   for (auto& e : fs::recursive_directory_iterator(root)) {
     if (e.path().extension() != ".html") continue;
     ++pages;
