@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "security/crypto.h"
@@ -78,6 +79,18 @@ bool Compressible(std::string_view path) {
     if (path.size() >= ext.size() && path.substr(path.size() - ext.size()) == ext) return true;
   }
   return false;
+}
+
+bool ReadAll(const std::string& path, std::string& out) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  out.clear();
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  bool ok = !std::ferror(f);
+  std::fclose(f);
+  return ok;
 }
 
 std::string Sha256(std::string_view bytes) { return security::Sha256Hex(bytes); }

@@ -20,4 +20,7 @@ bool Compressible(std::string_view path);
 
 std::string Sha256(std::string_view bytes);
 
+// Reads a whole file; false when it cannot be opened.
+bool ReadAll(const std::string& path, std::string& out);
+
 }  // namespace zhanqun::publish

@@ -160,15 +160,6 @@ std::string SizeText(int64_t size) {
   return buf;
 }
 
-bool ReadAll(const fs::path& p, std::string& out) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
-
 struct Media {
   int64_t id;
   std::string hash, filename, mime, alt;

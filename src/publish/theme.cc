@@ -1,5 +1,7 @@
 #include "publish/theme.h"
 
+#include "publish/files.h"
+
 #include <toml++/toml.h>
 
 #include <filesystem>
@@ -17,15 +19,6 @@ namespace mu = kainjow::mustache;
 using nlohmann::json;
 
 namespace {
-
-bool ReadFile(const fs::path& p, std::string& out) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
 
 mu::data ToData(const json& j) {
   switch (j.type()) {
@@ -152,7 +145,7 @@ Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
     for (const auto& e : fs::directory_iterator(partial_dir, ec)) {
       if (e.path().extension() != ".mustache") continue;
       std::string text;
-      if (!ReadFile(e.path(), text)) return Fail(Error::Internal("read " + e.path().string()));
+      if (!ReadAll(e.path(), text)) return Fail(Error::Internal("read " + e.path().string()));
       mu::mustache check(text);
       if (!check.is_valid()) {
         std::string file = "templates/partials/" + e.path().filename().string();
@@ -173,7 +166,7 @@ Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
     fs::path p = root / "templates" / (std::string(name) + ".mustache");
     std::string text;
     std::string file = "templates/" + std::string(name) + ".mustache";
-    if (!ReadFile(p, text)) {
+    if (!ReadAll(p, text)) {
       return Fail(Error::Invalid(file, "主题缺少模板 " + file));
     }
     // Errors are reported against the template as written...
