@@ -253,8 +253,9 @@ Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed) {
           std::string topic = kTopics[rng() % std::size(kTopics)];
           std::string title = column_name == "通知公告" || column_name == "招生信息"
                                   ? "关于" + topic + "的通知"
-                                  : site_name + "举行" + topic + "活动";
-          std::string body = "<p>" + site_name + "近日举行" + topic + "活动。";
+                                  : site_name + "举行" + topic + (topic.ends_with("活动") ? "" : "活动");
+          std::string body = "<p>" + site_name + "近日举行" + topic +
+                             (topic.ends_with("活动") ? "。" : "活动。");
           for (int p = 0; p < 3; ++p) body += kSentences[rng() % std::size(kSentences)];
           body += "</p>";
           bool cover = column_name == "新闻动态" && a % 3 == 0;
