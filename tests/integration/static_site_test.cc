@@ -190,8 +190,10 @@ void BuildTree(const fs::path& base) {
   fs::create_symlink("../../outside", a / "linkdir-out");
   fs::create_symlink("index.html", a / "link-in");
 
-  const fs::path b = base / "publish/beta";
+  // As the publisher lays it out: the site root is a symlink to a version.
+  const fs::path b = base / "publish/.versions/beta/1";
   Write(b / "index.html", "<h1>beta home</h1>");
+  fs::create_directory_symlink(".versions/beta/1", base / "publish/beta");
 }
 
 uint16_t FreePort() {
@@ -507,8 +509,8 @@ TEST_P(PublicSites, SecurityHeadersOnEveryResponse) {
     EXPECT_EQ(r.Header("permissions-policy"), "camera=(), microphone=(), geolocation=()");
     EXPECT_EQ(r.Header("x-frame-options"), "SAMEORIGIN");
     EXPECT_FALSE(r.Has("strict-transport-security"));  // plain HTTP
-    for (std::string name : {"content-security-policy", "x-frame-options", "content-type",
-                             "cache-control"}) {
+    for (std::string name :
+         {"content-security-policy", "x-frame-options", "content-type", "cache-control"}) {
       EXPECT_LE(r.Count(name), 1u) << name;
     }
   }
@@ -896,6 +898,27 @@ TEST_F(StaticSiteTest, RepublishedFileIsServedFreshAndInvalidateFreesTheCache) {
   env_->sites->Invalidate("beta");
   EXPECT_LT(env_->sites->cached_bytes(), cached + 100);
   EXPECT_EQ(Get("beta.test", "/fresh.txt").body, "version two, longer");
+}
+
+TEST_F(StaticSiteTest, SwappingTheVersionSymlinkIsSeenAtOnce) {
+  const fs::path publish = fs::path(env_->dir.path()) / "publish";
+  Write(publish / ".versions/gamma/1/index.html", "gamma v1");
+  Write(publish / ".versions/gamma/2/index.html", "gamma v2");
+  fs::create_directory_symlink(".versions/gamma/1", publish / "gamma");
+  StaticSites sites(StaticSites::Options{});
+  sites.SetRoutes({{"gamma.test", SiteRoute{"gamma", (publish / "gamma").string(), "qingsong"}}});
+  auto get = [&] {
+    Request req;
+    req.method = "GET";
+    req.path = "/";
+    req.target = "/";
+    req.headers = {{"host", "gamma.test"}};
+    return sites.Handle(req).body;
+  };
+  EXPECT_EQ(get(), "gamma v1");
+  fs::create_directory_symlink(".versions/gamma/2", publish / "gamma.tmp");
+  fs::rename(publish / "gamma.tmp", publish / "gamma");
+  EXPECT_EQ(get(), "gamma v2");
 }
 
 TEST_F(StaticSiteTest, RoutesCanBeReplacedWhileServing) {
