@@ -8,7 +8,7 @@ PUBLIC=${ZHANQUN_DEMO_PUBLIC:-127.0.0.1:8080}
 if [ ! -f "$DATA/DEMO-LOGINS.txt" ]; then
   mkdir -p "$DATA"
   umask 077
-  build/zhanqun demo --data "$DATA" --sites "${ZHANQUN_DEMO_SITES:-6}" --seed 1 >"$DATA/DEMO-LOGINS.txt"
+  build/zhanqun demo --data "$DATA" --sites "${ZHANQUN_DEMO_SITES:-70}" --seed 1 >"$DATA/DEMO-LOGINS.txt"
 fi
 echo "================================================================"
 echo " 站群 Zhanqun 演示区"
