@@ -25,32 +25,21 @@ namespace {
 
 constexpr int64_t kShanghaiOffsetMs = 8 * 3600 * 1000;  // UTC+8, no DST
 
-std::string Date(int64_t ms) {
-  time_t t = static_cast<time_t>((ms + kShanghaiOffsetMs) / 1000);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[16];
-  strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
-
-std::string IsoTime(int64_t ms) {
-  time_t t = static_cast<time_t>((ms + kShanghaiOffsetMs) / 1000);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[40];
-  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S+08:00", &tm);
-  return buf;
-}
-
-std::string Rfc822(int64_t ms) {
-  time_t t = static_cast<time_t>(ms / 1000);
+// Formats a time (ms since the epoch) shifted by offset_ms, with strftime.
+std::string FormatTime(int64_t ms, int64_t offset_ms, const char* format) {
+  time_t t = static_cast<time_t>((ms + offset_ms) / 1000);
   struct tm tm;
   gmtime_r(&t, &tm);
   char buf[64];
-  strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
+
+std::string Date(int64_t ms) { return FormatTime(ms, kShanghaiOffsetMs, "%Y-%m-%d"); }
+std::string IsoTime(int64_t ms) {
+  return FormatTime(ms, kShanghaiOffsetMs, "%Y-%m-%dT%H:%M:%S+08:00");
+}
+std::string Rfc822(int64_t ms) { return FormatTime(ms, 0, "%a, %d %b %Y %H:%M:%S GMT"); }
 
 std::string XmlEscape(const std::string& s) {
   std::string o;
