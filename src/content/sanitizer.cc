@@ -310,12 +310,86 @@ bool IsAllowedCssProperty(std::string_view name) {
   return false;
 }
 
+// One CSS value token: a keyword ("center", "solid", "!important"), a number
+// with an optional unit or % ("-18.0pt", "1.5", "50%"), or a #colour.
+bool IsPlainCssToken(std::string_view t) {
+  if (t.empty()) return false;
+  if (t == "!important") return true;
+  if (t.front() == '#') {
+    const size_t n = t.size() - 1;
+    if (n != 3 && n != 4 && n != 6 && n != 8) return false;
+    for (char c : t.substr(1)) {
+      if (!IsAsciiDigit(c) && std::string_view("abcdefABCDEF").find(c) == std::string_view::npos) {
+        return false;
+      }
+    }
+    return true;
+  }
+  if (IsAsciiAlpha(t.front())) {  // keyword: letters, digits inside, hyphens
+    for (char c : t) {
+      if (!IsAsciiAlpha(c) && !IsAsciiDigit(c) && c != '-') return false;
+    }
+    return true;
+  }
+  size_t i = 0;
+  if (t[i] == '+' || t[i] == '-') ++i;
+  size_t digits = 0;
+  while (i < t.size() && IsAsciiDigit(t[i])) ++i, ++digits;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    while (i < t.size() && IsAsciiDigit(t[i])) ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  const std::string_view unit = t.substr(i);
+  if (unit == "%") return true;
+  if (unit.size() > 4) return false;
+  for (char c : unit) {
+    if (!IsAsciiAlpha(c)) return false;
+  }
+  return true;
+}
+
+// A value made of plain tokens separated by spaces or commas, with rgb(),
+// rgba(), hsl() and hsla() holding numbers only.
+bool IsPlainCssValue(std::string_view value) {
+  size_t i = 0;
+  while (i < value.size()) {
+    if (IsHtmlSpace(value[i]) || value[i] == ',') {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < value.size() && !IsHtmlSpace(value[end]) && value[end] != ',' &&
+           value[end] != '(') {
+      ++end;
+    }
+    const std::string_view token = value.substr(i, end - i);
+    if (end < value.size() && value[end] == '(') {
+      const std::string fn = AsciiLower(token);
+      if (fn != "rgb" && fn != "rgba" && fn != "hsl" && fn != "hsla") return false;
+      const size_t close = value.find(')', end);
+      if (close == std::string_view::npos) return false;
+      for (char c : value.substr(end + 1, close - end - 1)) {
+        if (!IsAsciiDigit(c) && !IsHtmlSpace(c) &&
+            std::string_view(".,%/+-").find(c) == std::string_view::npos) {
+          return false;
+        }
+      }
+      i = close + 1;
+      continue;
+    }
+    if (!IsPlainCssToken(token)) return false;
+    i = end;
+  }
+  return true;
+}
+
 // Keeps the declarations whose property is allowlisted and whose value is made
 // of plain tokens (keywords, numbers, units, #colours, rgb()); returns them
 // re-serialized as "name: value; name: value".
 std::string FilterStyle(std::string_view css) {
-  constexpr std::array<std::string_view, 8> kForbidden = {
-      "expression", "url(", "javascript", "\\", "/*", "@import", "behavior", "<"};
+  constexpr std::array<std::string_view, 9> kForbidden = {
+      "expression", "url(", "javascript", "\\", "/*", "@import", "behavior", "<", "mso-"};
   std::string out;
   while (!css.empty()) {
     const size_t semi = css.find(';');
@@ -333,12 +407,7 @@ std::string FilterStyle(std::string_view css) {
     for (std::string_view bad : kForbidden) {
       if (lower.find(bad) != std::string::npos) ok = false;
     }
-    for (char c : value) {
-      if (!IsAsciiAlpha(c) && !IsAsciiDigit(c) && !IsHtmlSpace(c) &&
-          std::string_view("#%.,()!+-/").find(c) == std::string_view::npos) {
-        ok = false;
-      }
-    }
+    if (!IsPlainCssValue(value)) ok = false;
     // A negative margin (or calc() making one) moves the article over the
     // page around it.
     if (name == "margin-left" && value.find('-') != std::string_view::npos) ok = false;

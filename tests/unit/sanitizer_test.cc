@@ -340,6 +340,24 @@ TEST(SanitizeHtml, WordPasteComesOutClean) {
   }
 }
 
+// Found by the fuzzer (fuzz/corpus/sanitizer_fuzz/word-style-token): a Word
+// list style whose ';' was mangled into a digit glued "mso-list" onto the
+// text-indent value, which kept it as one "plain" value.
+TEST(SanitizeHtml, StyleValueMustBeWellFormedTokens) {
+  EXPECT_EQ(
+      Clean("<p style='margin-left:18.0pt;text-indent:-18.0pt7mso-lisobjectevel1 lfo1'>x</p>"),
+      "<p style=\"margin-left: 18.0pt\">x</p>");
+  EXPECT_EQ(Clean("<p style='text-align:center;mso-li\fe-height-alt:06.0pt'>x</p>"),
+            "<p style=\"text-align: center\">x</p>");
+  EXPECT_EQ(Clean("<p style='color: xmso-red'>x</p>"), "<p>x</p>");
+  EXPECT_EQ(Clean("<p style='width: 12.5.5px; height: 3pxx2'>x</p>"), "<p>x</p>");
+  EXPECT_EQ(Clean("<p style='color: rgba(0, 0, 0, 50%); border: 1px dotted #ABCDEF'>x</p>"),
+            "<p style=\"color: rgba(0, 0, 0, 50%); border: 1px dotted #ABCDEF\">x</p>");
+  EXPECT_EQ(Clean("<p style='color: #12; color: calc(1px)'>x</p>"), "<p>x</p>");
+  EXPECT_EQ(Clean("<p style='font-weight: bold !important'>x</p>"),
+            "<p style=\"font-weight: bold !important\">x</p>");
+}
+
 TEST(SanitizeHtml, StyleKeepsOnlyAllowedProperties) {
   EXPECT_EQ(Clean("<p style=\"COLOR:Red ; TEXT-ALIGN :center;position:fixed;mso-foo:bar;"
                   "font-weight:bold;border:1px  solid #ccc;;\">x</p>"),
