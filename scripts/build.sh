@@ -11,3 +11,18 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" "${launcher[@]}" "$@" >/dev/null
 fi
 cmake --build "$BUILD_DIR" -j "$JOBS"
+
+# The admin console (web/admin, Vue 3 + Vite) into web/admin/dist, served by
+# the admin listener. npm ci only when node_modules is missing or older than
+# the lock file; vite build only when a source is newer than the last build.
+if [ -f web/admin/package-lock.json ] && [ "${ZQ_SKIP_CONSOLE:-0}" != 1 ]; then
+  (
+    cd web/admin
+    if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+      npm ci --no-audit --no-fund --loglevel=error
+    fi
+    if [ ! -f dist/index.html ] || [ -n "$(find src public index.html package-lock.json vite.config.* tsconfig*.json -newer dist/index.html 2>/dev/null | head -1)" ]; then
+      npm run build --silent
+    fi
+  )
+fi

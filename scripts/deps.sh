@@ -13,6 +13,10 @@ PACKAGES=(
   clang libclang-rt-14-dev curl
 )
 
+# The admin console is built with Node.js and npm; Debian's are enough when
+# the machine has none of its own.
+if ! command -v npm >/dev/null; then PACKAGES+=(nodejs npm); fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

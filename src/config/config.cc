@@ -100,6 +100,12 @@ Reason SetLogLevel(Config& c, std::string_view v) {
   return "必须是 trace、debug、info、warn、error 之一";
 }
 
+Reason SetConsoleDir(Config& c, std::string_view v) {
+  if (v.find('\0') != std::string_view::npos) return "不能包含 NUL 字符";
+  c.server.console_dir = std::string(v);
+  return std::nullopt;
+}
+
 Reason SetThemesDir(Config& c, std::string_view v) {
   if (v.find('\0') != std::string_view::npos) return "不能包含 NUL 字符";
   c.publish.themes_dir = std::string(v);
@@ -192,6 +198,12 @@ const std::vector<Option>& Options() {
        .int_ref = [](Config& c) -> int& { return c.server.max_connections; },
        .min = 1,
        .max = 100000},
+      {.section = "server",
+       .key = "console_dir",
+       .doc = "管理控制台的构建目录；留空为随程序安装的控制台（<程序目录>/../web/admin/dist 或 "
+              "/usr/share/zhanqun/console）",
+       .set_text = SetConsoleDir,
+       .get_text = [](const Config& c) { return c.server.console_dir; }},
       {.section = "database",
        .key = "url",
        .doc =
@@ -269,7 +281,8 @@ const std::vector<Option>& Options() {
        .range_note = "（《互联网政务应用安全管理规定》第二十条要求日志至少保存一年）"},
       {.section = "publish",
        .key = "themes_dir",
-       .doc = "主题目录；留空为随程序安装的主题（<程序目录>/../themes 或 /usr/share/zhanqun/themes）",
+       .doc =
+           "主题目录；留空为随程序安装的主题（<程序目录>/../themes 或 /usr/share/zhanqun/themes）",
        .set_text = SetThemesDir,
        .get_text = [](const Config& c) { return c.publish.themes_dir; }},
       {.section = "publish",
@@ -652,6 +665,19 @@ std::string Config::DatabaseUrl() const {
 std::string Config::LogDir() const {
   if (log.dir.empty()) return Join(data_dir, "logs");
   return Join(data_dir, log.dir);  // an absolute log.dir replaces data_dir
+}
+
+std::string Config::ConsoleDir() const {
+  if (!server.console_dir.empty()) return Join(data_dir, server.console_dir);
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (fs::path p : {exe.parent_path().parent_path() / "web/admin/dist",
+                       exe.parent_path().parent_path().parent_path() / "web/admin/dist"}) {
+      if (fs::is_directory(p, ec)) return p.lexically_normal().string();
+    }
+  }
+  return "/usr/share/zhanqun/console";
 }
 
 std::string Config::ThemesDir() const {

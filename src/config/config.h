@@ -51,6 +51,8 @@ struct ServerConfig {
   int body_timeout_s = 60;
   int keepalive_timeout_s = 30;
   int max_connections = 1024;
+  // The built admin console (web/admin/dist); see Config::ConsoleDir().
+  std::string console_dir;
 
   bool operator==(const ServerConfig&) const = default;
 };
@@ -122,6 +124,10 @@ struct Config {
   // publish.themes_dir resolved against data_dir; when empty, the first of
   // <binary>/../themes, <binary>/../../themes, /usr/share/zhanqun/themes.
   std::string ThemesDir() const;
+  // server.console_dir resolved against data_dir; when empty, the first of
+  // <binary>/../web/admin/dist, <binary>/../../web/admin/dist,
+  // /usr/share/zhanqun/console.
+  std::string ConsoleDir() const;
 
   bool operator==(const Config&) const = default;
 };

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "http/api/api.h"
+#include "http/console.h"
 #include "http/server.h"
 #include "http/static_site.h"
 #include "store/migrations.h"
@@ -16,32 +17,6 @@ namespace zhanqun::http {
 namespace fs = std::filesystem;
 
 namespace {
-
-Response PublicNotFound() {
-  Response r;
-  r.status = 404;
-  r.Set("Content-Type", "text/html; charset=utf-8");
-  r.Set("X-Content-Type-Options", "nosniff");
-  r.body =
-      "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>页面不存在</title>"
-      "</head><body><main><h1>页面不存在</h1><p>您访问的页面不存在或已删除。</p></main></body></"
-      "html>\n";
-  return r;
-}
-
-Response ConsolePlaceholder() {
-  Response r;
-  r.status = 200;
-  r.Set("Content-Type", "text/html; charset=utf-8");
-  r.Set("X-Content-Type-Options", "nosniff");
-  r.Set("Cache-Control", "no-store");
-  r.body =
-      "<!doctype html><html lang=\"zh-CN\"><head><meta "
-      "charset=\"utf-8\"><title>站群管理平台</title>"
-      "</head><body><main><h1>站群管理平台</h1><p>管理接口位于 <code>/api/v1</code>。</p></main>"
-      "</body></html>\n";
-  return r;
-}
 
 // The public /search page: the site's theme around the index's hits.
 Response SearchPage(publish::SiteSearch& search, publish::Publisher& pub, const SiteRoute& site,
@@ -267,14 +242,14 @@ Platform::~Platform() { Stop(); }
 Status Platform::Start() {
   std::string tmp = (fs::path(service_->options().data_dir) / "tmp").string();
   Api* api = api_.get();
+  auto console = std::make_shared<ConsoleFiles>(config_.ConsoleDir());
+  spdlog::info("admin console from {}", console->dir());
   admin_ =
       std::make_unique<Server>(ListenerOptions(config_, config_.server.admin_listen, "admin", tmp),
-                               [api](Request& req) -> Response {
+                               [api, console](Request& req) -> Response {
                                  if (req.path == "/api" || req.path.rfind("/api/", 0) == 0)
                                    return api->Handle(req);
-                                 if (req.path == "/" || req.path == "/index.html")
-                                   return ConsolePlaceholder();
-                                 return PublicNotFound();
+                                 return console->Handle(req);
                                });
   ZQ_TRY(admin_->Start());
   ZQ_TRY(RefreshRoutes());
