@@ -262,9 +262,25 @@ Result<json> Service::UpdateArticle(const Principal& p, int64_t id, const json& 
   return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
     ZQ_ASSIGN_OR_RETURN(json before, FullArticle(c, id));
     std::string status = before["status"];
-    if (status != "draft" && status != "withdrawn") {
+    // Someone who may both edit and review the column (a 审核员 with editing
+    // rights, or the 站点管理员) and who could approve it corrects a
+    // published article in place: it
+    // stays published, the change is a revision and audited, and the page is
+    // republished. Anyone else withdraws it first.
+    // Not its author or submitter, who could not have approved it either.
+    const bool live = status == "published" && p.HasRole(site_id, SiteRole::kReviewer, column_id) &&
+                      before["created_by"] != p.user_id && before["submitted_by"] != p.user_id;
+    if (status != "draft" && status != "withdrawn" && !live) {
       return Fail(Error::Conflict(
           "status", "信息处于“" + status + "”状态，不能直接修改；请先撤回（withdraw）"));
+    }
+    if (live && a.column_id && *a.column_id != column_id) {
+      return Fail(
+          Error::Conflict("column_id", "已发布的信息不能直接移动栏目；请先撤回（withdraw）"));
+    }
+    if (live && a.publish_at) {
+      return Fail(
+          Error::Conflict("publish_at", "已发布的信息不能设置定时发布；请先撤回（withdraw）"));
     }
     if (a.version && *a.version != before["version"].get<int64_t>()) {
       return Fail(Error::Conflict("version", "信息已被他人修改，请刷新后再编辑"));
@@ -289,11 +305,10 @@ Result<json> Service::UpdateArticle(const Principal& p, int64_t id, const json& 
     if (a.pinned) ZQ_TRY(set("pinned", int64_t{*a.pinned ? 1 : 0}));
     if (a.sort_order) ZQ_TRY(set("sort_order", *a.sort_order));
     if (a.attachments) ZQ_TRY(WriteAttachments(c, site_id, id, *a.attachments));
-    ZQ_TRY(
-        c.Exec("UPDATE articles SET status = 'draft', version = version + 1, updated_by = ?, "
-               "updated_at = ? WHERE id = ?",
-               {p.user_id, now, id}));
-    ZQ_TRY(SaveRevision(c, now, id, p.user_id, "update"));
+    ZQ_TRY(c.Exec(std::string("UPDATE articles SET ") + (live ? "" : "status = 'draft', ") +
+                      "version = version + 1, updated_by = ?, updated_at = ? WHERE id = ?",
+                  {p.user_id, now, id}));
+    ZQ_TRY(SaveRevision(c, now, id, p.user_id, live ? "update-published" : "update"));
     ZQ_ASSIGN_OR_RETURN(json after, FullArticle(c, id));
     json b = Snapshot(before), af = Snapshot(after);
     b["status"] = before["status"];
@@ -305,6 +320,7 @@ Result<json> Service::UpdateArticle(const Principal& p, int64_t id, const json& 
       d["after"]["body"] =
           "（" + std::to_string(after["body"].get<std::string>().size()) + " 字节）";
     }
+    if (live) d["published"] = true;
     ZQ_TRY(AppendAudit(c, now, p, "article.update", "article", std::to_string(id), "success", d));
     return after;
   });

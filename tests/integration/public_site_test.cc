@@ -90,3 +90,43 @@ TEST_F(PublicSite, TwoCharacterChineseSearchFindsThePlantedArticleOnly) {
 
 }  // namespace
 }  // namespace zhanqun::testing
+
+namespace zhanqun::testing {
+namespace {
+
+// 修改已发布信息: a 站点管理员 (editor and reviewer at once) corrects a
+// published article in place and the public page follows; an editor alone
+// must withdraw it first; a live edit may not move it to another column.
+class LiveEdit : public PublicSite {};
+
+TEST_F(LiveEdit, ReviewerWhoMayEditCorrectsAPublishedArticleInPlace) {
+  int64_t id = PublishNew("错别字的标题", "<p>原来的正文。</p>");
+  const std::string path = "/api/v1/articles/" + std::to_string(id);
+  auto refused = editor_->Patch(path, {{"title", "编辑改的标题"}});
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(refused.Json()["error"]["field"], "status");
+
+  Client admin = tp_.As("a_admin");
+  auto moved = admin.Patch(path, {{"column_id", d_.column_a2}});
+  EXPECT_EQ(moved.status, 409);
+  EXPECT_EQ(moved.Json()["error"]["field"], "column_id");
+
+  auto ok = admin.Patch(path, {{"title", "更正后的标题"}, {"body", "<p>更正后的正文。</p>"}});
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.Json()["status"], "published");
+  auto page = Public("sa.test", "/a/" + std::to_string(id) + ".html");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("更正后的正文"), std::string::npos);
+  EXPECT_EQ(page.body.find("原来的正文"), std::string::npos);
+  EXPECT_NE(Public("sa.test", "/").body.find("更正后的标题"), std::string::npos);
+
+  auto revs = admin.Get(path + "/revisions").Json();
+  ASSERT_TRUE(revs.contains("items")) << revs.dump();
+  EXPECT_EQ(revs["items"][0]["note"], "update-published");
+  auto audit = tp_.As("auditor").Get("/api/v1/audit?action=article.update").Json();
+  ASSERT_FALSE(audit["items"].empty()) << audit.dump();
+  EXPECT_EQ(audit["items"][0]["detail"]["published"], true) << audit["items"][0].dump();
+}
+
+}  // namespace
+}  // namespace zhanqun::testing

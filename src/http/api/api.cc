@@ -375,8 +375,13 @@ void Api::AddRoutes() {
       [this](Call& c) { return Ok(service_.CreateArticle(c.who(), c.Id(), c.body), 201); });
   add("GET", "/api/v1/articles/{id}", "site:read", "信息详情",
       [this](Call& c) { return Ok(service_.GetArticle(c.who(), c.Id())); });
-  add("PATCH", "/api/v1/articles/{id}", "site:edit", "修改信息",
-      [this](Call& c) { return Ok(service_.UpdateArticle(c.who(), c.Id(), c.body)); });
+  add("PATCH", "/api/v1/articles/{id}", "site:edit", "修改信息", [this](Call& c) -> Result<Reply> {
+    auto r = service_.UpdateArticle(c.who(), c.Id(), c.body);
+    // A reviewer's in-place edit of a published article goes live now.
+    if (r && (*r)["status"] == "published" && options_.on_article_changed)
+      options_.on_article_changed(c.Id());
+    return Ok(std::move(r));
+  });
   add("GET", "/api/v1/articles/{id}/revisions", "site:read", "信息修订历史",
       [this](Call& c) { return Ok(service_.ListRevisions(c.who(), c.Id())); });
   for (const char* action : {"submit", "approve", "reject", "publish", "withdraw"}) {

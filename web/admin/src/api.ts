@@ -72,6 +72,8 @@ export const session = reactive({
 // Called when the server says the session is gone (idle timeout, logout elsewhere).
 let onUnauthenticated: (() => void) | null = null
 export function setUnauthenticatedHandler(fn: () => void) { onUnauthenticated = fn }
+let onPasswordChange: (() => void) | null = null
+export function setPasswordChangeHandler(fn: () => void) { onPasswordChange = fn }
 
 function qs(params?: Record<string, unknown>): string {
   if (!params) return ''
@@ -109,6 +111,7 @@ export async function request<T>(method: string, path: string, body?: unknown,
   }
   const e = new ApiError(res.status, err)
   if (res.status === 401 && path !== '/auth/login' && onUnauthenticated) onUnauthenticated()
+  if (err.code === 'password_change_required' && onPasswordChange) onPasswordChange()
   throw e
 }
 

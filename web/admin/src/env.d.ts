@@ -4,3 +4,8 @@ declare module '*.vue' {
   const component: DefineComponent<object, object, any>
   export default component
 }
+declare module '@wangeditor/editor-for-vue' {
+  import type { DefineComponent } from 'vue'
+  export const Editor: DefineComponent<any, any, any>
+  export const Toolbar: DefineComponent<any, any, any>
+}

@@ -9,7 +9,7 @@ export function useFieldErrors(fields: string[]) {
   function apply(e: unknown): void {
     clear()
     if (e instanceof ApiError) {
-      if (e.status === 401) return // handled globally (return to login)
+      if (e.status === 401 && !e.field) return // session gone: handled globally (return to login)
       // "password_policy.min_length", "items[0].x" → match on the last segment too.
       const f = e.field ?? ''
       const key = fields.find((k) => k === f) ?? fields.find((k) => f.endsWith('.' + k) || f.startsWith(k + '[') || f === k)
@@ -23,6 +23,6 @@ export function useFieldErrors(fields: string[]) {
 }
 
 export function showError(e: unknown) {
-  if (e instanceof ApiError && e.status === 401) return
+  if (e instanceof ApiError && e.status === 401 && !e.field) return
   ElMessage({ type: 'error', message: e instanceof Error ? e.message : String(e), showClose: true, duration: 6000 })
 }
