@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <random>
@@ -51,6 +52,14 @@ struct Stats {
   }
 };
 
+// CPU time of this thread, ms: what the work costs, whatever else the
+// machine is doing (wall time on a shared 2-core machine is mostly waiting).
+double CpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1000.0 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
 double MsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -60,9 +69,9 @@ Principal User(zhanqun::service::Service& svc, const Principal& admin, int64_t d
   json u = Must(
       svc.CreateUser(admin, {{"username", name}, {"display_name", name}, {"department_id", dept}}),
       "create user");
-  Must(svc.AddGrant(admin, u["id"], {{"site_id", site_id}, {"role", role}}), "grant");
+  Must(svc.AddGrant(admin, u["user"]["id"], {{"site_id", site_id}, {"role", role}}), "grant");
   Principal p;
-  p.user_id = u["id"];
+  p.user_id = u["user"]["id"];
   p.username = name;
   p.ip = "bench";
   p.grants.push_back(
@@ -86,7 +95,8 @@ int main(int argc, char** argv) {
   fs::path dir = keep.empty()
                      ? fs::temp_directory_path() / ("zq-bench-inc-" + std::to_string(getpid()))
                      : fs::path(keep);
-  fs::remove_all(dir);
+  const bool reuse = !keep.empty() && fs::exists(dir / "zhanqun.db");
+  if (!reuse) fs::remove_all(dir);
   std::mt19937_64 rng(7);
   const char* kColumns[][2] = {{"新闻动态", "news"},
                                {"通知公告", "notices"},
@@ -95,11 +105,14 @@ int main(int argc, char** argv) {
   int64_t site_id = 0;
   std::vector<int64_t> column_ids;
   Principal editor, reviewer, site_admin;
-  {
+  if (reuse) {
+    std::fprintf(stderr, "reusing %s\n", dir.c_str());
+  } else {
     zhanqun::http::OpenOptions o;
     o.data_dir = dir.string();
     o.create_data_dir = true;
     o.bulk_load = true;
+    o.overrides["publish.themes_dir"] = ZQ_SOURCE_DIR "/themes";
     auto platform = Must(zhanqun::http::Platform::Open(o), "open");
     auto& svc = platform->service();
     Must(svc.Bootstrap("闵行区教育局"), "bootstrap");
@@ -160,9 +173,41 @@ int main(int argc, char** argv) {
   // Measured with the store as in production: durable writes.
   zhanqun::http::OpenOptions o;
   o.data_dir = dir.string();
+  o.overrides["publish.themes_dir"] = ZQ_SOURCE_DIR "/themes";
   auto platform = Must(zhanqun::http::Platform::Open(o), "reopen");
   auto& svc = platform->service();
   auto& pub = platform->publisher();
+  if (reuse) {
+    auto found = Must(svc.db().ReadValue<std::vector<int64_t>>(
+                          [&](zhanqun::store::Conn& c) -> zhanqun::Result<std::vector<int64_t>> {
+                            auto rows = c.Query("SELECT id, site_id FROM columns ORDER BY id");
+                            if (!rows) return zhanqun::Fail(std::move(rows.error()));
+                            std::vector<int64_t> v;
+                            for (const auto& r : *rows) {
+                              v.push_back(r.Int("id"));
+                              site_id = r.Int("site_id");
+                            }
+                            return v;
+                          }),
+                      "columns");
+    column_ids = found;
+    auto who = [&](const char* name, const char* role) {
+      auto id = Must(svc.db().ReadValue<int64_t>([&](zhanqun::store::Conn& c) {
+        return c.QueryInt("SELECT id FROM users WHERE username = ?", {std::string(name)});
+      }),
+                     "user");
+      Principal p;
+      p.user_id = id;
+      p.username = name;
+      p.ip = "bench";
+      p.grants.push_back(
+          zhanqun::service::Grant{site_id, std::nullopt, *zhanqun::service::ParseSiteRole(role)});
+      return p;
+    };
+    editor = who("big.editor", "editor");
+    reviewer = who("big.reviewer", "reviewer");
+    site_admin = who("big.admin", "site_admin");
+  }
   auto ids = Must(svc.db().ReadValue<std::vector<int64_t>>(
                       [&](zhanqun::store::Conn& c) -> zhanqun::Result<std::vector<int64_t>> {
                         auto rows = c.Query(
@@ -174,19 +219,22 @@ int main(int argc, char** argv) {
                         return v;
                       }),
                   "ids");
-  Stats edit, publish_only, added;
+  Stats edit, publish_only, added, edit_cpu;
   size_t written = 0;
   for (int i = 0; i < edits; ++i) {
     int64_t id = ids[rng() % ids.size()];
     auto t0 = std::chrono::steady_clock::now();
-    Must(svc.UpdateArticle(site_admin, id,
-                           {{"title", "修改后的标题 " + std::to_string(i)},
-                            {"body", "<p>修改后的正文，第 " + std::to_string(i) + " 次。</p>"}}),
+    double c0 = CpuMs();
+    Must(svc.UpdateArticle(
+             site_admin, id,
+             {{"title", "修改后的标题 " + std::to_string(getpid()) + "-" + std::to_string(i)},
+              {"body", "<p>修改后的正文，第 " + std::to_string(i) + " 次。</p>"}}),
          "edit");
     auto t1 = std::chrono::steady_clock::now();
     auto rep = Must(pub.PublishArticle(id), "incremental publish");
     publish_only.ms.push_back(MsSince(t1));
     edit.ms.push_back(MsSince(t0));
+    edit_cpu.ms.push_back(CpuMs() - c0);
     written += rep.written.size();
   }
   for (int i = 0; i < fresh; ++i) {
@@ -209,6 +257,7 @@ int main(int argc, char** argv) {
               column_ids.size(), static_cast<double>(written) / edits);
   edit.Print("edit -> live (store + files)");
   publish_only.Print("incremental publish only");
+  edit_cpu.Print("edit -> live, CPU time");
   if (fresh) added.Print("new article publish -> live");
   std::printf("aim: p99 of edit -> live under 50 ms: %s\n", edit.Pct(99) < 50 ? "met" : "NOT met");
   if (keep.empty()) fs::remove_all(dir);

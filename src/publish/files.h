@@ -8,9 +8,11 @@
 
 namespace zhanqun::publish {
 
-// Writes to a temporary name in the same directory, fsyncs, renames over the
-// target: a reader (or a crash) sees the old file or the new one, never half.
-Status WriteFileAtomic(const std::string& path, std::string_view bytes);
+// Writes to a temporary name in the same directory, fsyncs (when durable),
+// renames over the target: a reader, or a killed process, sees the old file
+// or the new one, never half. Without the fsync the file is still whole after
+// a kill; after a power loss the caller's own sync (syncfs) decides.
+Status WriteFileAtomic(const std::string& path, std::string_view bytes, bool durable = true);
 
 std::string Gzip(std::string_view in);    // deterministic: no name, mtime 0
 std::string Brotli(std::string_view in);  // quality 9

@@ -1029,14 +1029,16 @@ Result<PublishReport> Publisher::PublishArticle(int64_t article_id) {
   // Stage the manifest first: if this publish dies, the next one sees
   // manifest.next and redoes the site whole.
   ZQ_TRY(WriteFileAtomic((live / "manifest.next").string(), ManifestText(code, next)));
+  // Each file is renamed into place whole; one syncfs below makes the lot
+  // durable, instead of an fsync per file (10 ms each on a busy disk).
   for (const auto& [path, bytes] : to_write) {
     std::string dest = (live / path.substr(1)).string();
     if (Compressible(path) && bytes.size() >= 256) {
-      ZQ_TRY(WriteFileAtomic(dest + ".gz", Gzip(bytes)));
+      ZQ_TRY(WriteFileAtomic(dest + ".gz", Gzip(bytes), false));
       std::string br = Brotli(bytes);
-      if (!br.empty()) ZQ_TRY(WriteFileAtomic(dest + ".br", br));
+      if (!br.empty()) ZQ_TRY(WriteFileAtomic(dest + ".br", br, false));
     }
-    ZQ_TRY(WriteFileAtomic(dest, bytes));
+    ZQ_TRY(WriteFileAtomic(dest, bytes, false));
     rep.written.push_back(path);
   }
   for (const auto& g : rep.removed) {
@@ -1047,6 +1049,10 @@ Result<PublishReport> Publisher::PublishArticle(int64_t article_id) {
   }
   fs::rename(live / "manifest.next", live / "manifest.json", ec);
   if (ec) return Fail(Error::Internal("manifest: " + ec.message()));
+  if (int dfd = ::open(live.c_str(), O_RDONLY | O_DIRECTORY); dfd >= 0) {
+    ::syncfs(dfd);
+    ::close(dfd);
+  }
   rep.files = static_cast<int64_t>(next.size());
   if (on_index) {
     std::vector<size_t> which;

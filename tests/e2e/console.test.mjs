@@ -120,6 +120,29 @@ test("that school's reviewer approves and publishes; the article is on the publi
   assert.ok(home.body.includes(state.title), 'listed on the home page')
 })
 
+test('the site admin corrects and pins a published article in place; the live page follows', async () => {
+  assert.ok(state.articleId, 'needs the published article')
+  const ctx = await browser()
+  const page = ctx.pages()[0] ?? await ctx.newPage()
+  await loginOk(page, `${A}.admin`)
+  await page.goto(`${ADMIN}/sites/${state.siteA}/articles/${state.articleId}`)
+  await page.waitForSelector('[data-test=save-live]')
+  const fixed = state.title + '（更正）'
+  await page.fill('#a-title', fixed)
+  const [saved] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes(`/articles/${state.articleId}`)),
+    page.click('[data-test=save-live]'),
+  ])
+  assert.equal(saved.status(), 200)
+  assert.match(await page.textContent('[data-test=article-status]'), /已发布/)
+  await page.click('[data-test=pin]')
+  await until(async () => (await page.textContent('[data-test=pin]')).includes('取消置顶'), 'pinned')
+  await shot(page, '07b-published-corrected')
+  await ctx.close()
+  await until(async () => (await fetchPublic(host(A), `/a/${state.articleId}.html`)).body.includes('（更正）'), 'the live page updated')
+  state.title = fixed
+})
+
 test('a reviewer sends an article back with a comment; the editor sees it and edits again', async () => {
   state.siteA ??= await siteIdOf(A)
   const ed = await apiAs(`${A}.editor`)

@@ -43,7 +43,7 @@ export async function browser(extraArgs = []) {
     viewport: { width: 1366, height: 768 },
     locale: 'zh-CN',
   })
-  ctx.setDefaultTimeout(15000)
+  ctx.setDefaultTimeout(30000) // generous: CI machines are slow and shared
   return ctx
 }
 
@@ -95,7 +95,7 @@ export async function fetchPublic(host, p) {
   })
 }
 
-export async function until(fn, what, ms = 15000) {
+export async function until(fn, what, ms = 30000) {
   const end = Date.now() + ms
   let last
   while (Date.now() < end) {
