@@ -494,7 +494,12 @@ asio::awaitable<Next> ServeOne(std::shared_ptr<State> st, beast::tcp_stream& str
     }
   }
 
-  Response res = co_await RunHandler(st, req, asio::use_awaitable);
+  Response res;
+  if (o.run_inline && o.run_inline(req)) {
+    res = CallHandler(*st, req);
+  } else {
+    res = co_await RunHandler(st, req, asio::use_awaitable);
+  }
   const bool keep = keep_alive && !st->stopping && !IEquals(res.Get("connection"), "close");
   const int status = res.status;
   ec = co_await WriteResponse(*st, stream, res, version, keep, head, o.write_timeout);
