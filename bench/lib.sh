@@ -61,6 +61,7 @@ start_nginx() {
     echo "    include /etc/nginx/mime.types;"
     echo "    default_type application/octet-stream;"
     echo "    access_log off;"
+    echo "    server_names_hash_bucket_size 128;"
     for t in client_body proxy fastcgi uwsgi scgi; do echo "    ${t}_temp_path $nd/$t;"; done
     echo "    include $nd/zhanqun.conf;"
     echo "}"
