@@ -11,7 +11,12 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
   libkainjow-mustache-dev libxapian-dev libbrotli-dev zlib1g-dev nginx-light
   clang libclang-rt-14-dev curl
+  # the "pages" test: vnu.jar needs Java, axe-core runs in Chromium
+  default-jre-headless chromium
 )
+# Node.js (for themes/tools and the console) comes with the machine; Debian's
+# nodejs only when there is none at all (it is older: Node 18).
+if ! command -v node >/dev/null; then PACKAGES+=(nodejs npm); fi
 
 # The admin console is built with Node.js and npm; Debian's are enough when
 # the machine has none of its own.

@@ -116,6 +116,14 @@ int main(int argc, char** argv) {
   demo->add_option("--db", db, "数据库地址");
   demo->add_option("--sites", sites, "站点数量")->check(CLI::Range(1, 500));
   demo->add_option("--seed", seed, "随机种子");
+  // Hidden, for bench/publish-vs-hugo: a site with a very long 新闻动态, not
+  // yet published.
+  int news_articles = 0;
+  bool no_publish = false;
+  demo->add_option("--news-articles", news_articles, "每个站点新闻动态的信息数（基准测试用）")
+      ->check(CLI::Range(0, 1000000))
+      ->group("");
+  demo->add_flag("--no-publish", no_publish, "只建数据，不发布（基准测试用）")->group("");
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::info);
@@ -291,9 +299,10 @@ int main(int argc, char** argv) {
     demo_opts.bulk_load = true;
     auto platform = zhanqun::http::Platform::Open(demo_opts);
     if (!platform) return Report(platform.error());
-    auto out = zhanqun::service::CreateDemo((*platform)->service(), sites, seed);
+    auto out = zhanqun::service::CreateDemo((*platform)->service(), sites, seed, news_articles);
     if (!out) return Report(out.error());
     std::cout << *out;
+    if (no_publish) return 0;
     auto all = (*platform)->service().db().ReadValue<std::vector<std::string>>(
         [](zhanqun::store::Conn& c) -> zhanqun::Result<std::vector<std::string>> {
           auto rows = c.Query("SELECT code FROM sites ORDER BY code");

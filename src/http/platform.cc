@@ -256,9 +256,12 @@ Status Platform::Start() {
   // The public side never serves the API, whatever the Host says (StaticSites
   // refuses /api).
   StaticSites* sites = public_sites_.get();
-  public_ =
-      std::make_unique<Server>(ListenerOptions(config_, config_.server.public_listen, "public", ""),
-                               [sites](Request& req) -> Response { return sites->Handle(req); });
+  ServerOptions public_opts = ListenerOptions(config_, config_.server.public_listen, "public", "");
+  // Published files are served on the connection's thread; /search (Xapian)
+  // goes to the pool.
+  public_opts.run_inline = [](const Request& req) { return req.path != "/search"; };
+  public_ = std::make_unique<Server>(
+      std::move(public_opts), [sites](Request& req) -> Response { return sites->Handle(req); });
   auto st = public_->Start();
   if (!st) {
     admin_->Stop();

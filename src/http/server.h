@@ -1,12 +1,14 @@
 // HTTP/1.1 server on Boost.Beast with C++20 coroutines. One io_context runs
 // on io_threads threads with one coroutine per connection; the Handler runs on
-// a separate blocking pool, so handlers may touch the database or the disk.
+// a separate blocking pool, so handlers may touch the database or the disk
+// (unless run_inline says a request is quick: then on the connection's thread).
 // This header is included widely, so it carries no Boost or Beast include.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -32,6 +34,10 @@ struct ServerOptions {
   size_t max_connections = 1024;                       // beyond: answer 503 and close
   int io_threads = 2;
   int worker_threads = 4;  // blocking pool where Handler runs
+  // Requests for which Handler is quick and never blocks for long (a
+  // memory-cached or local file): run it on the connection's own thread and
+  // skip the two thread hops to and from the pool. Unset: always the pool.
+  std::function<bool(const Request&)> run_inline;
 };
 
 // Error responses the server produces itself (400, 408, 413, 431, 500, 503)

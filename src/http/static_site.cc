@@ -313,7 +313,39 @@ std::optional<std::string> RealPath(const std::string& p) {
 }
 
 // `root_prefix` is the site root's real path with a trailing '/'.
+//
+// Fast path: when candidate is root_prefix plus components none of which is
+// empty, ".", ".." or a symlink (the publisher writes no symlinks inside a
+// version), candidate is its own real path. Checking that takes one lstat per
+// component under the root, where realpath() takes a readlink for every
+// component of the whole path (the bulk of a request's system calls). Any
+// other shape takes realpath().
 std::optional<Resolved> ResolveUnder(const std::string& root_prefix, const std::string& candidate) {
+  if (candidate.size() > root_prefix.size() && !root_prefix.empty() && root_prefix.back() == '/' &&
+      candidate.compare(0, root_prefix.size(), root_prefix) == 0) {
+    std::string buf = candidate;
+    size_t pos = root_prefix.size();
+    for (;;) {
+      const size_t slash = buf.find('/', pos);
+      const size_t end = slash == std::string::npos ? buf.size() : slash;
+      const std::string_view comp(buf.data() + pos, end - pos);
+      if (comp.empty() || comp == "." || comp == "..") break;  // realpath decides
+      struct stat st {};
+      if (slash != std::string::npos) buf[slash] = '\0';
+      const int rc = ::lstat(buf.c_str(), &st);
+      if (slash != std::string::npos) buf[slash] = '/';
+      if (rc != 0) return std::nullopt;
+      if (S_ISLNK(st.st_mode)) break;  // realpath decides
+      if (slash == std::string::npos) {
+        Resolved r;
+        r.path = std::move(buf);
+        r.st = st;
+        return r;
+      }
+      if (!S_ISDIR(st.st_mode)) return std::nullopt;
+      pos = slash + 1;
+    }
+  }
   auto real = RealPath(candidate);
   if (!real || real->size() <= root_prefix.size() ||
       real->compare(0, root_prefix.size(), root_prefix) != 0) {
@@ -739,6 +771,41 @@ struct StaticSites::Impl {
   mutable std::mutex routes_mu;
   std::shared_ptr<const std::map<std::string, SiteRoute>> routes;  // GUARDED_BY(routes_mu)
 
+  // Real paths of site roots that are symlinks (the publisher's live link
+  // to a version), valid while the link is the same inode with the same
+  // ctime: a publish swaps in a new link (rename), which misses. Saves a
+  // realpath() of the whole path on every request.
+  struct RootLink {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    int64_t ctime_ns = 0;
+    std::string real;
+  };
+  mutable std::mutex roots_mu;
+  std::unordered_map<std::string, RootLink> roots;  // GUARDED_BY(roots_mu)
+
+  std::optional<std::string> RootRealPath(const std::string& root) {
+    struct stat st {};
+    if (::lstat(root.c_str(), &st) != 0) return std::nullopt;
+    if (!S_ISLNK(st.st_mode)) return RealPath(root);
+    const int64_t ctime_ns =
+        static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
+    {
+      std::lock_guard<std::mutex> lock(roots_mu);
+      auto it = roots.find(root);
+      if (it != roots.end() && it->second.dev == st.st_dev && it->second.ino == st.st_ino &&
+          it->second.ctime_ns == ctime_ns) {
+        return it->second.real;
+      }
+    }
+    auto real = RealPath(root);
+    if (!real) return std::nullopt;
+    std::lock_guard<std::mutex> lock(roots_mu);
+    if (roots.size() > 4096) roots.clear();
+    roots[root] = RootLink{st.st_dev, st.st_ino, ctime_ns, *real};
+    return real;
+  }
+
   std::shared_ptr<const std::map<std::string, SiteRoute>> Routes() const {
     std::lock_guard<std::mutex> lock(routes_mu);
     return routes;
@@ -772,7 +839,7 @@ Response StaticSites::Impl::Serve(
   std::optional<Ctx> ctx;
   if (site) {
     ctx.emplace(Ctx{*site, req, {}});
-    if (auto real = RealPath(site->root)) {
+    if (auto real = RootRealPath(site->root)) {
       ctx->root_prefix = *real;
       if (ctx->root_prefix.back() != '/') ctx->root_prefix += '/';
     }

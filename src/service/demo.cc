@@ -105,7 +105,7 @@ std::string Png(int w, int h, uint8_t r1, uint8_t g1, uint8_t b1, uint8_t r2, ui
 
 }  // namespace
 
-Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed) {
+Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed, int news_articles) {
   std::ostringstream out;
   ZQ_ASSIGN_OR_RETURN(auto created, service.Bootstrap("闵行区教育局"));
   std::mt19937_64 rng(seed);
@@ -247,15 +247,21 @@ Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed) {
               std::to_string(12 + rng() % 30) + "</td></tr><tr><th scope=\"row\">教职工</th><td>" +
               std::to_string(40 + rng() % 120) + "</td></tr></table>",
           false, kBaseMs - 300 * kDayMs));
+      // Every tenth site and the one after it (so both themes) has a long
+      // 新闻动态, so that list pagination shows in the demo.
+      const bool long_news = site_no % 10 < 2;
       for (const auto& [column_id, column_name] : list_columns) {
         int n = 4 + static_cast<int>(rng() % 9);
+        if (long_news && column_name == "新闻动态") n += 20 + static_cast<int>(rng() % 10);
+        if (news_articles > 0 && column_name == "新闻动态") n = news_articles;
         for (int a = 0; a < n; ++a) {
           std::string topic = kTopics[rng() % std::size(kTopics)];
-          std::string title = column_name == "通知公告" || column_name == "招生信息"
-                                  ? "关于" + topic + "的通知"
-                                  : site_name + "举行" + topic + (topic.ends_with("活动") ? "" : "活动");
-          std::string body = "<p>" + site_name + "近日举行" + topic +
-                             (topic.ends_with("活动") ? "。" : "活动。");
+          std::string title =
+              column_name == "通知公告" || column_name == "招生信息"
+                  ? "关于" + topic + "的通知"
+                  : site_name + "举行" + topic + (topic.ends_with("活动") ? "" : "活动");
+          std::string body =
+              "<p>" + site_name + "近日举行" + topic + (topic.ends_with("活动") ? "。" : "活动。");
           for (int p = 0; p < 3; ++p) body += kSentences[rng() % std::size(kSentences)];
           body += "</p>";
           bool cover = column_name == "新闻动态" && a % 3 == 0;

@@ -10,7 +10,8 @@
 
 namespace zhanqun::service {
 
-// Returns a printable summary: sites, URLs and logins.
-Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed);
+// Returns a printable summary: sites, URLs and logins. news_articles > 0
+// gives every site's 新闻动态 exactly that many articles (benchmarks).
+Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed, int news_articles = 0);
 
 }  // namespace zhanqun::service
