@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
   libkainjow-mustache-dev libxapian-dev libbrotli-dev zlib1g-dev nginx-light
   clang libclang-rt-14-dev curl
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils
 )
 
 missing=()
