@@ -653,7 +653,14 @@ std::vector<Check> DataSafetyChecks(const config::Config& cfg, store::Db& db, in
   {
     uint64_t db_bytes = 0;
     std::string path = SqlitePath(cfg);
-    if (!path.empty()) db_bytes = FileSize(path) + FileSize(path + "-wal");
+    if (!path.empty()) {
+      db_bytes = FileSize(path) + FileSize(path + "-wal");
+    } else {
+      auto size = db.ReadValue<int64_t>([](store::Conn& cn) {
+        return cn.QueryInt("SELECT pg_database_size(current_database())");
+      });
+      if (size) db_bytes = static_cast<uint64_t>(*size);
+    }
     uint64_t media = TreeSize(fs::path(cfg.data_dir) / "media");
     auto space = fs::space(fs::exists(backups, ec) ? backups : fs::path(cfg.data_dir), ec);
     double need = 2.0 * static_cast<double>(db_bytes + media);
