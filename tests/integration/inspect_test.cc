@@ -6,6 +6,9 @@
 
 #include <cairo.h>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <cctype>
@@ -245,6 +248,59 @@ TEST(Inspect, CraftedConditionsFlipChecks) {
   const auto* sites = Find(app, "application.publish_lag_sites");
   EXPECT_EQ(sites->status, "warn") << sites->value;
   EXPECT_NE(sites->value.find("lag"), std::string::npos) << sites->value;
+}
+
+// A self-signed certificate valid for `days` more days, written as PEM.
+void WriteCertificate(const std::string& path, long days) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  ASSERT_NE(key, nullptr);
+  X509* x = X509_new();
+  X509_set_version(x, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+  X509_gmtime_adj(X509_getm_notBefore(x), -86400);
+  X509_gmtime_adj(X509_getm_notAfter(x), days * 86400 + 3600);
+  X509_set_pubkey(x, key);
+  X509_NAME* name = X509_get_subject_name(x);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("school.example.edu.cn"), -1,
+                             -1, 0);
+  X509_set_issuer_name(x, name);
+  ASSERT_GT(X509_sign(x, key, EVP_sha256()), 0);
+  FILE* f = fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  PEM_write_X509(f, x);
+  fclose(f);
+  X509_free(x);
+  EVP_PKEY_free(key);
+}
+
+// A certificate in [inspect] tls_certificates: ok far from expiry, warn
+// inside cert_warn_days, fail inside cert_fail_days; an unreadable file fails.
+TEST(Inspect, CertificateExpiryFlipsTheTlsCheck) {
+  TempDir dir;
+  auto db = store::Db::Open({"sqlite:" + dir.path() + "/t.db"});
+  ASSERT_TRUE(db);
+  config::Config cfg;
+  cfg.data_dir = dir.path();
+  cfg.server.admin_listen = {"127.0.0.1", 1};
+  cfg.server.public_listen = {"127.0.0.1", 1};
+  std::string pem = dir.path() + "/site.pem";
+  cfg.inspect.tls_certificates = pem;
+  for (auto [days, want] : {std::pair{400L, "ok"}, {20L, "warn"}, {3L, "fail"}}) {
+    ASSERT_NO_FATAL_FAILURE(WriteCertificate(pem, days));
+    auto checks = inspect::MiddlewareChecks(cfg, **db);
+    const auto* c = Find(checks, "middleware.tls_certificates");
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->status, want) << days << " days: " << c->value;
+    EXPECT_NE(c->value.find(pem), std::string::npos) << c->value;
+    EXPECT_NEAR(c->metric.value_or(-1), static_cast<double>(days), 1.0);
+  }
+  cfg.inspect.tls_certificates = pem + "," + dir.path() + "/missing.pem";
+  auto checks = inspect::MiddlewareChecks(cfg, **db);
+  const auto* c = Find(checks, "middleware.tls_certificates");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->status, "fail") << c->value;
+  EXPECT_NE(c->value.find("missing.pem 无法读取"), std::string::npos) << c->value;
 }
 
 // A SQLite file with a damaged table page: integrity_check and quick_check fail.
