@@ -236,8 +236,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
 
 // Runs due work every few seconds: scheduled publishing; once a minute a
 // heartbeat (the inspection's scheduler check reads it) and the monthly
-// inspection when it is due. A failure is logged and kept as
-// scheduler.last_error for the inspection to report.
+// inspection when it is due. A failure is logged and kept in
+// scheduler_state as last_error for the inspection to report.
 struct Platform::Scheduler {
   explicit Scheduler(Platform& p) : platform(p), thread([this] { Run(); }) {}
   ~Scheduler() {
@@ -255,16 +255,16 @@ struct Platform::Scheduler {
       auto due = platform.publisher().PublishDue(platform.service().Now());
       if (!due) {
         spdlog::error("scheduled publish: {} {}", due.error().message, due.error().internal);
-        Record("scheduler.last_error", "定时发布：" + due.error().message);
+        Record("last_error", "定时发布：" + due.error().message);
       }
       auto now = std::chrono::steady_clock::now();
       if (now >= next_minute) {
         next_minute = now + std::chrono::seconds(60);
-        Record("scheduler.heartbeat", "ok");
+        Record("heartbeat", "ok");
         auto run = platform.inspector().RunIfDue(platform.service().Now());
         if (!run) {
           spdlog::error("scheduled inspection: {} {}", run.error().message, run.error().internal);
-          Record("scheduler.last_error", "自动巡检：" + run.error().message);
+          Record("last_error", "自动巡检：" + run.error().message);
         } else if (!run->is_null()) {
           spdlog::info("scheduled inspection {} stored", (*run)["id"].dump());
         }
@@ -276,8 +276,9 @@ struct Platform::Scheduler {
   void Record(const std::string& key, const std::string& value) {
     auto st = platform.service().db().Write([&](store::Conn& c) -> Status {
       ZQ_TRY(
-          c.Exec("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) "
-                 "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+          c.Exec("INSERT INTO scheduler_state (name, value, updated_at) VALUES (?, ?, ?) ON "
+                 "CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = "
+                 "excluded.updated_at",
                  {key, value, platform.service().Now()}));
       return {};
     });

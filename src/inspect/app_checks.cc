@@ -121,34 +121,31 @@ std::vector<Check> ApplicationChecks(const config::Config& cfg, service::Service
     out.push_back(std::move(c));
   }
   {
-    // The scheduler writes a heartbeat each minute (http/platform.cc).
+    // The scheduler writes a heartbeat each minute (http/platform.cc) into
+    // scheduler_state.
     auto rows = db.ReadValue<store::Rows>([](store::Conn& cn) {
-      return cn.Query(
-          "SELECT key, value, updated_at FROM settings WHERE key IN ('scheduler.heartbeat', "
-          "'scheduler.last_error')");
+      return cn.Query("SELECT name, value, updated_at FROM scheduler_state");
     });
     std::map<std::string, std::pair<std::string, int64_t>> kv;
     if (rows) {
-      for (const auto& r : *rows) kv[r.Text("key")] = {r.Text("value"), r.Int("updated_at")};
+      for (const auto& r : *rows) kv[r.Text("name")] = {r.Text("value"), r.Int("updated_at")};
     }
     Check c = Make("application.scheduler", "application", "调度任务");
     c.unit = "秒";
     c.threshold = "心跳 ≤ 300 秒前，24 小时内无失败";
-    if (!kv.count("scheduler.heartbeat")) {
+    if (!kv.count("heartbeat")) {
       c.status = "warn";
       c.value = "调度器从未运行（没有心跳记录）";
       c.advice =
           "定时发布与自动巡检由 zhanqun serve 中的调度器执行：请以服务方式运行 zhanqun serve。";
     } else {
-      double age = (now_ms - kv["scheduler.heartbeat"].second) / 1000.0;
+      double age = (now_ms - kv["heartbeat"].second) / 1000.0;
       c.metric = age;
-      c.value = "最近心跳 " + FormatTime(kv["scheduler.heartbeat"].second) + "（" + Fixed(age, 0) +
-                " 秒前）";
-      bool recent_error =
-          kv.count("scheduler.last_error") && now_ms - kv["scheduler.last_error"].second < 86400000;
+      c.value = "最近心跳 " + FormatTime(kv["heartbeat"].second) + "（" + Fixed(age, 0) + " 秒前）";
+      bool recent_error = kv.count("last_error") && now_ms - kv["last_error"].second < 86400000;
       if (recent_error) {
-        c.value += "；最近失败 " + FormatTime(kv["scheduler.last_error"].second) + "：" +
-                   kv["scheduler.last_error"].first;
+        c.value +=
+            "；最近失败 " + FormatTime(kv["last_error"].second) + "：" + kv["last_error"].first;
       }
       c.status = age > 300 ? "fail" : recent_error ? "warn" : "ok";
       c.advice = c.status == "ok" ? "调度器按时运行。"

@@ -236,7 +236,9 @@ FOR EACH ROW EXECUTE FUNCTION zq_audit_append_only();
 
 // Version 2 is the monitoring schema (issue 5, src/ops). Version 3: the
 // monthly inspections (巡检), each run kept whole as its JSON report so that a
-// later run can compare with it; the counts are columns for listing.
+// later run can compare with it; the counts are columns for listing. The
+// scheduler's heartbeat and last failure live in scheduler_state (not in
+// settings, which is configuration).
 constexpr const char* kV3 = R"SQL(
 CREATE TABLE inspections (
   id {{pk}},
@@ -254,6 +256,12 @@ CREATE TABLE inspections (
 );
 CREATE INDEX ix_inspections_started ON inspections(started_at);
 CREATE INDEX ix_inspections_period ON inspections(period, kind);
+
+CREATE TABLE scheduler_state (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
 )SQL";
 
 std::string Expand(const char* sql, Engine engine) {

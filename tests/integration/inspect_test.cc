@@ -363,12 +363,16 @@ TEST(Inspect, SecondRunComparesWithTheFirstThroughTheApi) {
   ASSERT_EQ(first.status, 201) << first.body;
   json a = first.Json();
   EXPECT_TRUE(a["previous"].is_null());
-  // The platform is running: its own listeners answer.
+  // The platform is running: its own listeners answer, its scheduler beats.
+  int running = 0;
   for (const auto& c : a["checks"]) {
-    if (c["id"] == "middleware.admin_listener" || c["id"] == "middleware.public_listener") {
+    if (c["id"] == "middleware.admin_listener" || c["id"] == "middleware.public_listener" ||
+        c["id"] == "application.scheduler") {
       EXPECT_EQ(c["status"], "ok") << c.dump();
+      ++running;
     }
   }
+  EXPECT_EQ(running, 3);
 
   auto second = sys.Post("/api/v1/inspections", json::object());
   ASSERT_EQ(second.status, 201) << second.body;
