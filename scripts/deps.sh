@@ -13,14 +13,12 @@ PACKAGES=(
   clang libclang-rt-14-dev curl
   # the "pages" test: vnu.jar needs Java, axe-core runs in Chromium
   default-jre-headless chromium
+  # the inspection's PDF report (cairo/pango, CJK fonts; poppler checks it)
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils
 )
 # Node.js (for themes/tools and the console) comes with the machine; Debian's
 # nodejs only when there is none at all (it is older: Node 18).
 if ! command -v node >/dev/null; then PACKAGES+=(nodejs npm); fi
-
-# The admin console is built with Node.js and npm; Debian's are enough when
-# the machine has none of its own.
-if ! command -v npm >/dev/null; then PACKAGES+=(nodejs npm); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "http/nginx_conf.h"
 #include "http/platform.h"
+#include "inspect/inspect.h"
 #include "service/demo.h"
 #include "store/migrations.h"
 #include "zhanqun/version.h"
@@ -124,6 +125,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1000000))
       ->group("");
   demo->add_flag("--no-publish", no_publish, "只建数据，不发布（基准测试用）")->group("");
+
+  std::string inspect_format = "json", inspect_output;
+  auto* inspect = app.add_subcommand("inspect",
+                                     "月度巡检：检查服务器、操作系统、中间件、应用系统、数据库与数"
+                                     "据安全，保存本次记录并与上月对比，"
+                                     "输出报告");
+  inspect->add_option("--data", data, "数据目录");
+  inspect->add_option("--db", db, "数据库地址");
+  inspect->add_option("--format", inspect_format, "报告格式：json（默认）、html 或 pdf");
+  inspect->add_option("--output", inspect_output, "写入此文件（默认写到标准输出）");
 
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::info);
@@ -290,6 +301,42 @@ int main(int argc, char** argv) {
       if (!r) return Report(r.error());
       std::cout << code << "：" << r->files << " 个文件，更新 " << r->written.size() << "，删除 "
                 << r->removed.size() << "，用时 " << r->ms << " ms\n";
+    }
+    return 0;
+  }
+
+  if (inspect->parsed()) {
+    if (inspect_format != "json" && inspect_format != "html" && inspect_format != "pdf") {
+      return Report(Error::Invalid(
+          "--format", "--format 必须是 json、html 或 pdf，收到的是“" + inspect_format + "”"));
+    }
+    auto platform = zhanqun::http::Platform::Open(Options(data, db));
+    if (!platform) return Report(platform.error());
+    auto report = (*platform)->inspector().Run("cli", zhanqun::service::Principal::System("cli"));
+    if (!report) return Report(report.error());
+    std::string out;
+    if (inspect_format == "json") {
+      out = report->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    } else if (inspect_format == "html") {
+      out = zhanqun::inspect::RenderHtml(*report);
+    } else {
+      auto pdf = zhanqun::inspect::RenderPdf(*report);
+      if (!pdf) return Report(pdf.error());
+      out = std::move(*pdf);
+    }
+    if (inspect_output.empty()) {
+      std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
+      std::cout.flush();
+    } else {
+      std::ofstream f(inspect_output, std::ios::binary);
+      f.write(out.data(), static_cast<std::streamsize>(out.size()));
+      if (!f.flush()) {
+        return Report(Error::Invalid("--output", "无法写入 " + inspect_output));
+      }
+      const auto& s = (*report)["summary"];
+      std::cerr << "巡检完成（编号 " << (*report)["id"] << "）：" << s["total"] << " 项，正常 "
+                << s["ok"] << "，警告 " << s["warn"] << "，异常 " << s["fail"] << "；报告已写入 "
+                << inspect_output << "\n";
     }
     return 0;
   }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -39,6 +40,7 @@ constexpr Section kSections[] = {
     {"audit", "审计日志"},
     {"publish", "静态发布：主题目录"},
     {"log", "运行日志"},
+    {"inspect", "月度巡检：自动巡检的时间、报告上的运维单位和各项检查的阈值"},
 };
 
 struct Option {
@@ -124,6 +126,40 @@ Reason SetDefaultTheme(Config& c, std::string_view v) {
 Reason SetLogDir(Config& c, std::string_view v) {
   if (v.find('\0') != std::string_view::npos) return "不能包含 NUL 字符";
   c.log.dir = std::string(v);
+  return std::nullopt;
+}
+
+Reason SetScheduleTime(Config& c, std::string_view v) {
+  if (v.size() != 5 || v[2] != ':' || !isdigit(static_cast<unsigned char>(v[0])) ||
+      !isdigit(static_cast<unsigned char>(v[1])) || !isdigit(static_cast<unsigned char>(v[3])) ||
+      !isdigit(static_cast<unsigned char>(v[4])) || (v[0] - '0') * 10 + (v[1] - '0') > 23 ||
+      (v[3] - '0') * 10 + (v[4] - '0') > 59) {
+    return "必须是 HH:MM 格式的时刻，如 08:00";
+  }
+  c.inspect.schedule_time = std::string(v);
+  return std::nullopt;
+}
+
+Reason SetExpectedPorts(Config& c, std::string_view v) {
+  std::string item;
+  std::string text(v);
+  text += ',';
+  for (char ch : text) {
+    if (ch == ',') {
+      while (!item.empty() && item.back() == ' ') item.pop_back();
+      while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+      if (!item.empty()) {
+        if (item.size() > 5 || item.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoi(item) < 1 || std::stoi(item) > 65535) {
+          return "“" + item + "”不是 1 到 65535 之间的端口号；应为逗号分隔的端口列表，如 22,443";
+        }
+      }
+      item.clear();
+    } else {
+      item += ch;
+    }
+  }
+  c.inspect.expected_ports = std::string(v);
   return std::nullopt;
 }
 
@@ -300,6 +336,216 @@ const std::vector<Option>& Options() {
        .doc = "日志目录；留空为 <数据目录>/logs，相对路径基于数据目录",
        .set_text = SetLogDir,
        .get_text = [](const Config& c) { return c.log.dir; }},
+      {.section = "inspect",
+       .key = "schedule_day",
+       .doc = "每月自动巡检的日期（1–28 日）；0 表示不自动巡检",
+       .int_ref = [](Config& c) -> int& { return c.inspect.schedule_day; },
+       .min = 0,
+       .max = 28},
+      {.section = "inspect",
+       .key = "schedule_time",
+       .doc = "自动巡检的时刻，HH:MM（服务器本地时间）",
+       .set_text = SetScheduleTime,
+       .get_text = [](const Config& c) { return c.inspect.schedule_time; }},
+      {.section = "inspect",
+       .key = "operator_name",
+       .doc = "报告上的运维单位名称；留空为区（根部门）的名称",
+       .set_text = [](Config& c, std::string_view v) -> Reason {
+         if (v.size() > 200 ||
+             v.find_first_of(std::string_view("\0\n\r", 3)) != std::string_view::npos)
+           return "不能超过 200 字节，不能含换行";
+         c.inspect.operator_name = std::string(v);
+         return std::nullopt;
+       },
+       .get_text = [](const Config& c) { return c.inspect.operator_name; }},
+      {.section = "inspect",
+       .key = "cpu_warn_percent",
+       .doc = "CPU 使用率（采样 1 秒）达到此百分比为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.cpu_warn_percent; },
+       .min = 1,
+       .max = 100},
+      {.section = "inspect",
+       .key = "cpu_fail_percent",
+       .doc = "CPU 使用率达到此百分比为“异常”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.cpu_fail_percent; },
+       .min = 1,
+       .max = 100},
+      {.section = "inspect",
+       .key = "load_warn_percent",
+       .doc = "5 分钟平均负载占 CPU 核数的百分比，达到此值为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.load_warn_percent; },
+       .min = 1,
+       .max = 10000},
+      {.section = "inspect",
+       .key = "load_fail_percent",
+       .doc = "5 分钟平均负载占 CPU 核数的百分比，达到此值为“异常”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.load_fail_percent; },
+       .min = 1,
+       .max = 10000},
+      {.section = "inspect",
+       .key = "memory_warn_percent",
+       .doc = "内存使用率（按 MemAvailable 计）达到此百分比为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.memory_warn_percent; },
+       .min = 1,
+       .max = 100},
+      {.section = "inspect",
+       .key = "memory_fail_percent",
+       .doc = "内存使用率达到此百分比为“异常”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.memory_fail_percent; },
+       .min = 1,
+       .max = 100},
+      {.section = "inspect",
+       .key = "swap_warn_percent",
+       .doc = "交换分区使用率达到此百分比为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.swap_warn_percent; },
+       .min = 1,
+       .max = 100},
+      {.section = "inspect",
+       .key = "swap_fail_percent",
+       .doc = "交换分区使用率达到此百分比为“异常”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.swap_fail_percent; },
+       .min = 1,
+       .max = 100},
+      {.section = "inspect",
+       .key = "disk_warn_percent",
+       .doc = "数据目录所在文件系统的空间使用率达到此百分比为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.disk_warn_percent; },
+       .min = 1,
+       .max = 100},
+      {.section = "inspect",
+       .key = "disk_fail_percent",
+       .doc = "数据目录所在文件系统的空间使用率达到此百分比为“异常”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.disk_fail_percent; },
+       .min = 1,
+       .max = 100},
+      {.section = "inspect",
+       .key = "inode_warn_percent",
+       .doc = "数据目录所在文件系统的 inode 使用率达到此百分比为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.inode_warn_percent; },
+       .min = 1,
+       .max = 100},
+      {.section = "inspect",
+       .key = "inode_fail_percent",
+       .doc = "数据目录所在文件系统的 inode 使用率达到此百分比为“异常”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.inode_fail_percent; },
+       .min = 1,
+       .max = 100},
+      {.section = "inspect",
+       .key = "uptime_max_days",
+       .doc = "连续运行超过此天数为“警告”（内核安全更新需要重启才生效）",
+       .int_ref = [](Config& c) -> int& { return c.inspect.uptime_max_days; },
+       .min = 1,
+       .max = 3650},
+      {.section = "inspect",
+       .key = "clock_max_error_ms",
+       .doc = "系统时钟最大误差（adjtimex）超过此毫秒数为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.clock_max_error_ms; },
+       .min = 1,
+       .max = 3600000},
+      {.section = "inspect",
+       .key = "security_updates_fail",
+       .doc = "待安装的安全更新达到此数量为“异常”（有 1 个即为“警告”）",
+       .int_ref = [](Config& c) -> int& { return c.inspect.security_updates_fail; },
+       .min = 1,
+       .max = 10000},
+      {.section = "inspect",
+       .key = "apt_lists_max_age_days",
+       .doc = "软件源索引（/var/lib/apt/lists）超过此天数未更新为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.apt_lists_max_age_days; },
+       .min = 1,
+       .max = 3650},
+      {.section = "inspect",
+       .key = "expected_ports",
+       .doc = "除本平台两个监听端口外，允许监听的 TCP 端口，逗号分隔，如 \"22,443\"",
+       .set_text = SetExpectedPorts,
+       .get_text = [](const Config& c) { return c.inspect.expected_ports; }},
+      {.section = "inspect",
+       .key = "tls_certificates",
+       .doc = "要检查有效期的 PEM 证书文件，逗号分隔；nginx 配置中的 ssl_certificate 也会检查",
+       .set_text = [](Config& c, std::string_view v) -> Reason {
+         if (v.find('\0') != std::string_view::npos) return "不能包含 NUL 字符";
+         c.inspect.tls_certificates = std::string(v);
+         return std::nullopt;
+       },
+       .get_text = [](const Config& c) { return c.inspect.tls_certificates; }},
+      {.section = "inspect",
+       .key = "cert_warn_days",
+       .doc = "TLS 证书剩余有效天数少于此值为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.cert_warn_days; },
+       .min = 1,
+       .max = 3650},
+      {.section = "inspect",
+       .key = "cert_fail_days",
+       .doc = "TLS 证书剩余有效天数少于此值为“异常”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.cert_fail_days; },
+       .min = 0,
+       .max = 3650},
+      {.section = "inspect",
+       .key = "publish_lag_minutes",
+       .doc = "定时发布的信息超过预定时间此分钟数仍未发布为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.publish_lag_minutes; },
+       .min = 1,
+       .max = 100000},
+      {.section = "inspect",
+       .key = "error_rate_warn_permille",
+       .doc = "日志中错误行占比（千分比）达到此值为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.error_rate_warn_permille; },
+       .min = 1,
+       .max = 1000},
+      {.section = "inspect",
+       .key = "error_rate_fail_permille",
+       .doc = "日志中错误行占比（千分比）达到此值为“异常”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.error_rate_fail_permille; },
+       .min = 1,
+       .max = 1000},
+      {.section = "inspect",
+       .key = "db_size_warn_mib",
+       .doc = "数据库大小超过此值（MiB）为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.db_size_warn_mib; },
+       .min = 1,
+       .max = 10485760},
+      {.section = "inspect",
+       .key = "wal_size_warn_mib",
+       .doc = "SQLite WAL 文件超过此值（MiB）为“警告”（检查点未能完成）",
+       .int_ref = [](Config& c) -> int& { return c.inspect.wal_size_warn_mib; },
+       .min = 1,
+       .max = 1048576},
+      {.section = "inspect",
+       .key = "pg_connections_warn_percent",
+       .doc = "PostgreSQL 连接数占 max_connections 的百分比达到此值为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.pg_connections_warn_percent; },
+       .min = 1,
+       .max = 100},
+      {.section = "inspect",
+       .key = "pg_long_transaction_s",
+       .doc = "PostgreSQL 事务持续超过此秒数为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.pg_long_transaction_s; },
+       .min = 1,
+       .max = 86400},
+      {.section = "inspect",
+       .key = "pg_dead_tuples_warn_percent",
+       .doc = "PostgreSQL 表的死元组占比达到此百分比为“警告”（需要 VACUUM）",
+       .int_ref = [](Config& c) -> int& { return c.inspect.pg_dead_tuples_warn_percent; },
+       .min = 1,
+       .max = 100},
+      {.section = "inspect",
+       .key = "pg_replication_lag_warn_s",
+       .doc = "PostgreSQL 备库复制延迟超过此秒数为“警告”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.pg_replication_lag_warn_s; },
+       .min = 1,
+       .max = 86400},
+      {.section = "inspect",
+       .key = "backup_max_age_hours",
+       .doc = "最近一次成功备份距今超过此小时数为“异常”",
+       .int_ref = [](Config& c) -> int& { return c.inspect.backup_max_age_hours; },
+       .min = 1,
+       .max = 8760},
+      {.section = "inspect",
+       .key = "restore_test_max_age_days",
+       .doc = "最近一次恢复演练距今超过此天数为“异常”（每月一次数据安全检查）",
+       .int_ref = [](Config& c) -> int& { return c.inspect.restore_test_max_age_days; },
+       .min = 1,
+       .max = 3650},
   };
   return kOptions;
 }

@@ -107,6 +107,48 @@ struct LogConfig {
   bool operator==(const LogConfig&) const = default;
 };
 
+// The monthly inspection (巡检): when it runs and the thresholds its checks
+// compare against. Percentages are of capacity; a value at or above *_warn is
+// a warning, at or above *_fail a failure.
+struct InspectConfig {
+  int schedule_day = 1;                 // day of month; 0 = no scheduled run
+  std::string schedule_time = "08:00";  // HH:MM, local time of the server
+  std::string operator_name;            // 运维单位 on the report; "" = the district's name
+  int cpu_warn_percent = 80;
+  int cpu_fail_percent = 95;
+  int load_warn_percent = 100;  // 5-minute load average per core, percent
+  int load_fail_percent = 200;
+  int memory_warn_percent = 85;
+  int memory_fail_percent = 95;
+  int swap_warn_percent = 50;
+  int swap_fail_percent = 80;
+  int disk_warn_percent = 80;
+  int disk_fail_percent = 90;
+  int inode_warn_percent = 80;
+  int inode_fail_percent = 90;
+  int uptime_max_days = 180;
+  int clock_max_error_ms = 1000;
+  int security_updates_fail = 10;
+  int apt_lists_max_age_days = 7;
+  std::string expected_ports;    // "22,443"; the platform's own listeners are always expected
+  std::string tls_certificates;  // PEM files to watch, comma-separated
+  int cert_warn_days = 30;
+  int cert_fail_days = 7;
+  int publish_lag_minutes = 10;
+  int error_rate_warn_permille = 10;
+  int error_rate_fail_permille = 50;
+  int db_size_warn_mib = 10240;
+  int wal_size_warn_mib = 256;
+  int pg_connections_warn_percent = 80;
+  int pg_long_transaction_s = 300;
+  int pg_dead_tuples_warn_percent = 20;
+  int pg_replication_lag_warn_s = 60;
+  int backup_max_age_hours = 26;
+  int restore_test_max_age_days = 31;
+
+  bool operator==(const InspectConfig&) const = default;
+};
+
 struct Config {
   std::string data_dir;
   ServerConfig server;
@@ -115,6 +157,7 @@ struct Config {
   AuditConfig audit;
   PublishConfig publish;
   LogConfig log;
+  InspectConfig inspect;
 
   // database.url with the empty default and relative SQLite paths resolved
   // against data_dir: "sqlite:/srv/zq/zhanqun.db", "postgresql://...".

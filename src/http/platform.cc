@@ -200,6 +200,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
     auto r = pub->PublishSite(site_id);
     if (!r) spdlog::error("publish site {}: {} {}", site_id, r.error().message, r.error().internal);
   };
+  p->inspector_ = std::make_unique<inspect::Inspector>(cfg, *p->service_);
+  ao.inspector = p->inspector_.get();
   ao.upload_dir = (fs::path(data_dir) / "tmp").string();
   ao.cookie_secure = std::string(config::Name(cfg.security.cookie_secure));
   ao.max_upload_bytes = static_cast<size_t>(cfg.server.max_upload_mib) * 1024 * 1024;
@@ -207,8 +209,10 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
   return p;
 }
 
-// Runs due work every few seconds: scheduled publishing for now; the
-// operations jobs join it later.
+// Runs due work every few seconds: scheduled publishing; once a minute a
+// heartbeat (the inspection's scheduler check reads it) and the monthly
+// inspection when it is due. A failure is logged and kept in
+// scheduler_state as last_error for the inspection to report.
 struct Platform::Scheduler {
   explicit Scheduler(Platform& p) : platform(p), thread([this] { Run(); }) {}
   ~Scheduler() {
@@ -224,13 +228,39 @@ struct Platform::Scheduler {
     while (!stop) {
       lock.unlock();
       auto due = platform.publisher().PublishDue(platform.service().Now());
-      if (!due)
+      if (!due) {
         spdlog::error("scheduled publish: {} {}", due.error().message, due.error().internal);
+        Record("last_error", "定时发布：" + due.error().message);
+      }
+      auto now = std::chrono::steady_clock::now();
+      if (now >= next_minute) {
+        next_minute = now + std::chrono::seconds(60);
+        Record("heartbeat", "ok");
+        auto run = platform.inspector().RunIfDue(platform.service().Now());
+        if (!run) {
+          spdlog::error("scheduled inspection: {} {}", run.error().message, run.error().internal);
+          Record("last_error", "自动巡检：" + run.error().message);
+        } else if (!run->is_null()) {
+          spdlog::info("scheduled inspection {} stored", (*run)["id"].dump());
+        }
+      }
       lock.lock();
       cv.wait_for(lock, std::chrono::seconds(5), [this] { return stop; });
     }
   }
+  void Record(const std::string& key, const std::string& value) {
+    auto st = platform.service().db().Write([&](store::Conn& c) -> Status {
+      ZQ_TRY(
+          c.Exec("INSERT INTO scheduler_state (name, value, updated_at) VALUES (?, ?, ?) ON "
+                 "CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = "
+                 "excluded.updated_at",
+                 {key, value, platform.service().Now()}));
+      return {};
+    });
+    if (!st) spdlog::warn("scheduler: cannot record {}", key);
+  }
   Platform& platform;
+  std::chrono::steady_clock::time_point next_minute{};
   std::mutex mu;
   std::condition_variable cv;
   bool stop = false;  // GUARDED_BY(mu)
@@ -266,6 +296,12 @@ Status Platform::Start() {
   if (!st) {
     admin_->Stop();
     return st;
+  }
+  {
+    config::ListenAddr a = config_.server.admin_listen, b = config_.server.public_listen;
+    a.port = admin_->port();
+    b.port = public_->port();
+    inspector_->SetListeners(a, b);
   }
   scheduler_ = std::make_unique<Scheduler>(*this);
   spdlog::info("admin listener on {}:{}, public listener on {}:{}",

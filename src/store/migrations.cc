@@ -234,6 +234,36 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
 FOR EACH ROW EXECUTE FUNCTION zq_audit_append_only();
 )SQL";
 
+// Version 2 is the monitoring schema (issue 5, src/ops). Version 3: the
+// monthly inspections (巡检), each run kept whole as its JSON report so that a
+// later run can compare with it; the counts are columns for listing. The
+// scheduler's heartbeat and last failure live in scheduler_state (not in
+// settings, which is configuration).
+constexpr const char* kV3 = R"SQL(
+CREATE TABLE inspections (
+  id {{pk}},
+  started_at BIGINT NOT NULL,
+  finished_at BIGINT NOT NULL,
+  period TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('manual','schedule','cli')),
+  actor TEXT NOT NULL,
+  total BIGINT NOT NULL,
+  ok_count BIGINT NOT NULL,
+  warn_count BIGINT NOT NULL,
+  fail_count BIGINT NOT NULL,
+  previous_id BIGINT REFERENCES inspections(id),
+  report TEXT NOT NULL
+);
+CREATE INDEX ix_inspections_started ON inspections(started_at);
+CREATE INDEX ix_inspections_period ON inspections(period, kind);
+
+CREATE TABLE scheduler_state (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+)SQL";
+
 std::string Expand(const char* sql, Engine engine) {
   std::string s(sql);
   const std::string pk = engine == Engine::kSqlite
@@ -253,6 +283,7 @@ int64_t NowMs() {
 const std::vector<Migration>& AllMigrations() {
   static const std::vector<Migration> kAll = {
       {1, "core schema", kV1, kV1Sqlite, kV1Pg},
+      {3, "inspections", kV3, nullptr, nullptr},
   };
   return kAll;
 }

@@ -23,7 +23,7 @@ TEST(Cli, VersionAndHelp) {
   std::string out;
   EXPECT_EQ(zhanqun::testing::Run({ZQ_BINARY_PATH, "version"}, &out), 0);
   EXPECT_NE(out.find("zhanqun 0."), std::string::npos);
-  for (std::string sub : {"init", "serve", "demo"}) {
+  for (std::string sub : {"init", "serve", "demo", "inspect"}) {
     EXPECT_EQ(zhanqun::testing::Run({ZQ_BINARY_PATH, sub, "--help"}, &out), 0) << sub;
     EXPECT_NE(out.find("--data"), std::string::npos) << sub;
   }

@@ -143,6 +143,16 @@ YAML::Node ResponseSchema(const YAML::Node& response) {
   return Get(Get(Get(r, "content"), "application/json"), "schema");
 }
 
+// "text/html" or "application/pdf" when a response documents that body
+// instead of JSON; "" otherwise.
+std::string NonJsonType(const YAML::Node& response) {
+  YAML::Node content = Get(Resolve(response), "content");
+  for (const char* t : {"text/html", "application/pdf"}) {
+    if (Get(content, t).IsDefined()) return t;
+  }
+  return {};
+}
+
 YAML::Node JsonBodySchema(const Operation& o) {
   YAML::Node body = Resolve(Get(o.op, "requestBody"));
   return Get(Get(Get(body, "content"), "application/json"), "schema");
@@ -494,6 +504,10 @@ TEST_F(OpenApiTest, OperationsDocumentSecurityAndErrors) {
       YAML::Node r = Resolve(Get(Get(o.op, "responses"), std::to_string(c)));
       if (c == 204) {
         EXPECT_FALSE(Get(r, "content").IsDefined()) << o.Name() << ": 204 has no body";
+      } else if (!NonJsonType(r).empty()) {
+        // The inspection reports: HTML and PDF documents, described as such.
+        EXPECT_TRUE(Get(Get(Get(r, "content"), NonJsonType(r)), "schema").IsDefined())
+            << o.Name() << ": " << c << " needs a schema for " << NonJsonType(r);
       } else {
         EXPECT_TRUE(ResponseSchema(r).IsDefined()) << o.Name() << ": " << c << " needs a JSON schema";
       }
@@ -626,6 +640,9 @@ class Live {
                             {"body", "<p>正文</p>"}, {"attachments", {media_id}}},
                            site_id_);
     article_id_ = article["id"];
+
+    auto inspection = Created("POST", "/api/v1/inspections", sys_.get(), json::object());
+    inspection_id_ = inspection["id"];
   }
 
   // The id that exists for the resource named by the segment before {id}.
@@ -638,6 +655,7 @@ class Live {
     if (kind == "articles") return article_id_;
     if (kind == "users") return user_id_;
     if (kind == "grants") return grant_id_;
+    if (kind == "inspections") return inspection_id_;
     ADD_FAILURE() << "no fixture id for " << pattern;
     return kMissingId;
   }
@@ -678,6 +696,15 @@ class Live {
     ASSERT_TRUE(resp.IsDefined()) << method << " " << pattern << " answered " << status
                                   << ", which is not documented: " << r.body;
     YAML::Node schema = ResponseSchema(resp);
+    std::string other = NonJsonType(resp);
+    if (!schema.IsDefined() && !other.empty()) {
+      auto ct = r.headers.find("content-type");
+      ASSERT_NE(ct, r.headers.end()) << method << " " << pattern << ": no Content-Type";
+      EXPECT_EQ(ct->second.rfind(other, 0), 0u) << method << " " << pattern << ": Content-Type "
+                                                << ct->second << ", documented " << other;
+      EXPECT_FALSE(r.body.empty()) << method << " " << pattern << ": empty " << other;
+      return;
+    }
     if (!schema.IsDefined()) {
       EXPECT_TRUE(r.body.empty()) << method << " " << pattern << ": undocumented body " << r.body;
       return;
@@ -701,7 +728,8 @@ class Live {
 
   TestPlatform& p_;
   std::unique_ptr<Client> sys_, sec_, aud_, site_admin_;
-  int64_t site_id_ = 0, column_id_ = 0, article_id_ = 0, user_id_ = 0, grant_id_ = 0;
+  int64_t site_id_ = 0, column_id_ = 0, article_id_ = 0, user_id_ = 0, grant_id_ = 0,
+          inspection_id_ = 0;
 };
 
 TEST_F(OpenApiLiveTest, GetResponsesMatchTheirSchemas) {

@@ -72,6 +72,11 @@ const std::map<std::string, Allowed> kExpected = {
     {"PATCH /api/v1/settings/security", kSecadmin},
     {"GET /api/v1/audit", kAuditor},
     {"GET /api/v1/audit/verify", kAuditor},
+    {"GET /api/v1/inspections", {"sysadmin", "auditor"}},
+    {"POST /api/v1/inspections", kSysadmin},
+    {"GET /api/v1/inspections/{id}", {"sysadmin", "auditor"}},
+    {"GET /api/v1/inspections/{id}/report.html", {"sysadmin", "auditor"}},
+    {"GET /api/v1/inspections/{id}/report.pdf", {"sysadmin", "auditor"}},
 };
 
 std::string Concrete(const std::string& pattern, const District& d) {

@@ -82,6 +82,10 @@ struct Reply {
   int status = 200;
   json body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is sent as is with this Content-Type instead of JSON
+  // (the HTML and PDF inspection reports).
+  std::string raw_type;
+  std::string raw;
 };
 
 struct Call {
@@ -96,12 +100,12 @@ using ApiFn = std::function<Result<Reply>(Call&)>;
 
 Result<Reply> Ok(Result<json> r, int status = 200) {
   if (!r) return Fail(std::move(r.error()));
-  return Reply{status, std::move(*r), {}};
+  return Reply{status, std::move(*r), {}, {}, {}};
 }
 
 Result<Reply> NoContent(Status st) {
   if (!st) return Fail(std::move(st.error()));
-  return Reply{204, nullptr, {}};
+  return Reply{204, nullptr, {}, {}, {}};
 }
 
 Result<service::Page> ParsePage(const Request& req) {
@@ -264,6 +268,10 @@ void Api::AddRoutes() {
       auto r = fn(call);
       if (!r) return ErrorResponse(r.error());
       Response resp = r->status == 204 ? Response{} : JsonResponse(r->status, r->body);
+      if (!r->raw_type.empty()) {
+        resp.body = std::move(r->raw);
+        resp.Set("Content-Type", r->raw_type);
+      }
       resp.status = r->status;
       for (auto& [k, v] : r->headers) resp.Set(k, v);
       return resp;
@@ -273,7 +281,7 @@ void Api::AddRoutes() {
   };
 
   add("GET", "/api/v1/health", "anyone", "健康检查", [](Call&) -> Result<Reply> {
-    return Reply{200, {{"status", "ok"}, {"version", kVersion}}, {}};
+    return Reply{200, {{"status", "ok"}, {"version", kVersion}}, {}, {}, {}};
   });
 
   // --- auth -------------------------------------------------------------
@@ -301,6 +309,8 @@ void Api::AddRoutes() {
                  {"csrf", r->csrf},
                  {"password_change_required", r->password_change_required},
                  {"password_change_reason", r->password_change_reason}},
+                {},
+                {},
                 {}};
     reply.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + r->token +
                                                  "; Path=/; HttpOnly; SameSite=Strict" +
@@ -309,7 +319,7 @@ void Api::AddRoutes() {
   });
   add("POST", "/api/v1/auth/logout", "signed_in", "退出登录", [this](Call& c) -> Result<Reply> {
     ZQ_TRY(service_.Logout(*c.session));
-    Reply reply{204, nullptr, {}};
+    Reply reply{204, nullptr, {}, {}, {}};
     reply.headers.emplace_back(
         "Set-Cookie", std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     return reply;
@@ -318,7 +328,7 @@ void Api::AddRoutes() {
       [this](Call& c) { return NoContent(service_.ChangeOwnPassword(*c.session, c.body)); });
   add("GET", "/api/v1/me", "signed_in", "当前用户", [this](Call& c) -> Result<Reply> {
     ZQ_ASSIGN_OR_RETURN(json me, service_.Me(c.who()));
-    return Reply{200, {{"user", me}, {"csrf", c.session->csrf}}, {}};
+    return Reply{200, {{"user", me}, {"csrf", c.session->csrf}}, {}, {}, {}};
   });
 
   // --- departments --------------------------------------------------------
@@ -481,6 +491,62 @@ void Api::AddRoutes() {
         json f, Filters(c.req, {"from", "to"}, {"actor", "action", "target_type", "result", "q"}));
     return Ok(service_.ListAudit(c.who(), page, f));
   });
+  // --- inspections (巡检): 系统管理员 runs them, 审计管理员 may read them --
+  auto inspector = [this]() -> Result<inspect::Inspector*> {
+    if (!options_.inspector) return Fail(Error{Code::kUnavailable, "巡检功能未启用", "", {}});
+    return options_.inspector;
+  };
+  auto may_read = [](const Principal& p) -> Status {
+    if (!p.IsSysadmin() && !p.IsAuditor())
+      return Fail(Error::Forbidden("仅系统管理员和审计管理员可以查看巡检报告"));
+    return {};
+  };
+  add("GET", "/api/v1/inspections", "sysadmin|auditor", "巡检记录列表",
+      [=](Call& c) -> Result<Reply> {
+        ZQ_TRY(may_read(c.who()));
+        ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
+        ZQ_ASSIGN_OR_RETURN(auto* in, inspector());
+        return Ok(in->List(page.page_size, (page.page - 1) * page.page_size));
+      });
+  add("POST", "/api/v1/inspections", "sysadmin", "立即巡检", [=](Call& c) -> Result<Reply> {
+    if (!c.who().IsSysadmin()) return Fail(Error::Forbidden("仅系统管理员可以执行巡检"));
+    if (!c.body.is_null() && !(c.body.is_object() && c.body.empty())) {
+      if (!c.body.is_object()) return Fail(Error::Invalid("body", "请求体必须是 JSON 对象"));
+      return Fail(Error::Invalid(c.body.begin().key(), "未知字段 " + c.body.begin().key()));
+    }
+    ZQ_ASSIGN_OR_RETURN(auto* in, inspector());
+    return Ok(in->Run("manual", c.who()), 201);
+  });
+  add("GET", "/api/v1/inspections/{id}", "sysadmin|auditor", "巡检报告",
+      [=](Call& c) -> Result<Reply> {
+        ZQ_TRY(may_read(c.who()));
+        ZQ_ASSIGN_OR_RETURN(auto* in, inspector());
+        return Ok(in->Get(c.Id()));
+      });
+  add("GET", "/api/v1/inspections/{id}/report.html", "sysadmin|auditor", "巡检报告（HTML）",
+      [=](Call& c) -> Result<Reply> {
+        ZQ_TRY(may_read(c.who()));
+        ZQ_ASSIGN_OR_RETURN(auto* in, inspector());
+        ZQ_ASSIGN_OR_RETURN(json report, in->Get(c.Id()));
+        Reply r;
+        r.raw_type = "text/html; charset=utf-8";
+        r.raw = inspect::RenderHtml(report);
+        return r;
+      });
+  add("GET", "/api/v1/inspections/{id}/report.pdf", "sysadmin|auditor", "巡检报告（PDF）",
+      [=](Call& c) -> Result<Reply> {
+        ZQ_TRY(may_read(c.who()));
+        ZQ_ASSIGN_OR_RETURN(auto* in, inspector());
+        ZQ_ASSIGN_OR_RETURN(json report, in->Get(c.Id()));
+        ZQ_ASSIGN_OR_RETURN(std::string pdf, inspect::RenderPdf(report));
+        Reply r;
+        r.raw_type = "application/pdf";
+        r.raw = std::move(pdf);
+        r.headers.emplace_back("Content-Disposition", "inline; filename=\"inspection-" +
+                                                          std::to_string(c.Id()) + ".pdf\"");
+        return r;
+      });
+
   add("GET", "/api/v1/audit/verify", "auditor", "校验审计链", [this](Call& c) -> Result<Reply> {
     if (!c.who().IsAuditor()) return Fail(Error::Forbidden("仅审计管理员可以校验审计日志"));
     ZQ_ASSIGN_OR_RETURN(auto rep, service_.VerifyAudit());
@@ -490,6 +556,8 @@ void Api::AddRoutes() {
                   {"first_bad_seq", rep.first_bad_seq},
                   {"problem", rep.problem},
                   {"message", rep.message}},
+                 {},
+                 {},
                  {}};
   });
 }

@@ -8,6 +8,7 @@
 
 #include "http/message.h"
 #include "http/router.h"
+#include "inspect/inspect.h"
 #include "service/service.h"
 
 namespace zhanqun::http {
@@ -20,6 +21,9 @@ struct ApiOptions {
   // Called after a change that the public sites must show (publish hooks).
   std::function<void(int64_t article_id)> on_article_changed;
   std::function<void(int64_t site_id)> on_site_changed;
+  // The monthly inspection (巡检); owned by the platform. Null: the
+  // /api/v1/inspections routes answer 503.
+  inspect::Inspector* inspector = nullptr;
 };
 
 int HttpStatus(Code code);
