@@ -32,13 +32,6 @@ T Must(zhanqun::Result<T> r, const char* what) {
   return std::move(*r);
 }
 
-void Must(zhanqun::Status s, const char* what) {
-  if (!s) {
-    std::cerr << what << ": " << s.error().message << " " << s.error().internal << "\n";
-    std::exit(1);
-  }
-}
-
 struct Stats {
   std::vector<double> ms;
   double Pct(double p) {

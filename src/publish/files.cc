@@ -14,7 +14,7 @@ namespace zhanqun::publish {
 
 namespace fs = std::filesystem;
 
-Status WriteFileAtomic(const std::string& path, std::string_view bytes) {
+Status WriteFileAtomic(const std::string& path, std::string_view bytes, bool durable) {
   fs::path p(path);
   std::error_code ec;
   fs::create_directories(p.parent_path(), ec);
@@ -34,7 +34,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view bytes) {
     }
     off += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) {
     ::unlink(tmp.c_str());
     return Fail(Error::Internal("fsync " + tmp));
   }
