@@ -20,6 +20,11 @@ struct ApiOptions {
   // Called after a change that the public sites must show (publish hooks).
   std::function<void(int64_t article_id)> on_article_changed;
   std::function<void(int64_t site_id)> on_site_changed;
+  // Renders a preview (Service::PreparePreview's result) as the publisher
+  // would, writing nothing.
+  std::function<Result<std::string>(int64_t site_id, const nlohmann::json& spec)> render_preview;
+  // The themes under the themes directory: [{name, title, description, ok, error}].
+  std::function<nlohmann::json()> list_themes;
 };
 
 int HttpStatus(Code code);
