@@ -273,9 +273,11 @@ Result<json> Service::ReorderColumns(const Principal& p, int64_t site_id, const 
       if (m.parent_id) after[m.id].parent = *m.parent_id;
       if (m.sort_order) after[m.id].sort_order = *m.sort_order;
     }
-    // The tree after every move: no column may end up below itself. A cycle
-    // always contains a moved column, so walking up from each finds it.
+    // The tree after every move: no column may end up below itself. A new
+    // cycle contains a column whose parent this request changes, so walking
+    // up from each of those finds it (and names the item that closed it).
     for (size_t i = 0; i < moves.size(); ++i) {
+      if (!moves[i].parent_id) continue;
       int64_t cur = moves[i].id;
       for (size_t steps = 0; steps <= after.size(); ++steps) {
         auto parent = after[cur].parent;

@@ -338,7 +338,8 @@ TEST(ConsoleGrants, SiteAdminSeesTheSiteMembersAndArticlesCarryNames) {
   auto r = tp.As("a_admin").Get(path);
   ASSERT_EQ(r.status, 200) << r.body;
   std::map<std::string, json> by_user;
-  for (const auto& g : r.Json()["items"]) by_user[g["username"].get<std::string>()] = g;
+  json grants = r.Json();
+  for (const auto& g : grants["items"]) by_user[g["username"].get<std::string>()] = g;
   ASSERT_TRUE(by_user.count("a_editor")) << r.body;
   EXPECT_EQ(by_user["a_editor"]["role"], "editor");
   EXPECT_EQ(by_user["a_editor"]["display_name"], "a_editor");
@@ -436,7 +437,8 @@ TEST(ConsoleReorder, MovesColumnsAtomicallyAndRefusesACycleWhole) {
                             {{"id", d.column_a1}, {"sort_order", -1}}}}});
   ASSERT_EQ(r.status, 200) << r.body;
   std::map<int64_t, json> cols;
-  for (const auto& c : r.Json()["items"]) cols[c["id"].get<int64_t>()] = c;
+  json listed = r.Json();
+  for (const auto& c : listed["items"]) cols[c["id"].get<int64_t>()] = c;
   EXPECT_EQ(cols[d.column_a2]["parent_id"], d.column_a1);
   EXPECT_EQ(cols[d.column_a2]["sort_order"], 5);
   EXPECT_EQ(cols[d.column_a1]["sort_order"], -1);
