@@ -1,5 +1,6 @@
 #include "core/text.h"
 
+#include <map>
 #include <string>
 
 namespace zhanqun {
@@ -275,6 +276,35 @@ Status CheckUrl(std::string_view field, std::string_view value) {
   }
   if (has_port && !IsValidPort(port)) return Invalid(field, "的端口无效");
   return {};
+}
+
+std::string MediaExt(const std::string& mime, const std::string& filename) {
+  static const std::map<std::string, std::string> kExt = {{"image/png", "png"},
+                                                          {"image/jpeg", "jpg"},
+                                                          {"image/gif", "gif"},
+                                                          {"image/webp", "webp"},
+                                                          {"application/pdf", "pdf"},
+                                                          {"video/mp4", "mp4"},
+                                                          {"audio/mpeg", "mp3"},
+                                                          {"text/plain", "txt"},
+                                                          {"text/csv", "csv"},
+                                                          {"application/zip", "zip"},
+                                                          {"application/msword", "doc"},
+                                                          {"application/vnd.ms-excel", "xls"},
+                                                          {"application/vnd.ms-powerpoint", "ppt"}};
+  auto it = kExt.find(mime);
+  if (it != kExt.end()) return it->second;
+  auto dot = filename.rfind('.');
+  if (dot != std::string::npos) {
+    std::string e = filename.substr(dot + 1);
+    if (e == "docx" || e == "xlsx" || e == "pptx") return e;
+  }
+  return "bin";
+}
+
+std::string MediaUrl(const std::string& hash, const std::string& mime,
+                     const std::string& filename) {
+  return "/_media/" + hash.substr(0, 2) + "/" + hash + "." + MediaExt(mime, filename);
 }
 
 }  // namespace zhanqun

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "core/result.h"
@@ -44,5 +45,12 @@ Status CheckDomain(std::string_view field, std::string_view value);
 // backslashes, whitespace (including U+00A0, U+3000), control characters and
 // invisible formatting characters (zero-width, bidi overrides).
 Status CheckUrl(std::string_view field, std::string_view value);
+
+// The file extension media is published under, from its sniffed type (and the
+// filename for the OOXML formats, which share one signature).
+std::string MediaExt(const std::string& mime, const std::string& filename);
+// "/_media/ab/<hash>.<ext>": where media is served, on the public sites and on
+// the admin listener alike.
+std::string MediaUrl(const std::string& hash, const std::string& mime, const std::string& filename);
 
 }  // namespace zhanqun

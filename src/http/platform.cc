@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "http/admin_files.h"
 #include "http/api/api.h"
 #include "http/console.h"
 #include "http/server.h"
@@ -202,6 +203,20 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
   };
   p->inspector_ = std::make_unique<inspect::Inspector>(cfg, *p->service_);
   ao.inspector = p->inspector_.get();
+  ao.render_preview = [pub](int64_t site_id, const nlohmann::json& spec) {
+    return pub->RenderPreview(site_id, spec);
+  };
+  ao.list_themes = [pub]() {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& t : pub->ListThemes()) {
+      items.push_back({{"name", t.name},
+                       {"title", t.title},
+                       {"description", t.description},
+                       {"ok", t.ok},
+                       {"error", t.error}});
+    }
+    return items;
+  };
   ao.upload_dir = (fs::path(data_dir) / "tmp").string();
   ao.cookie_secure = std::string(config::Name(cfg.security.cookie_secure));
   ao.max_upload_bytes = static_cast<size_t>(cfg.server.max_upload_mib) * 1024 * 1024;
@@ -274,11 +289,19 @@ Status Platform::Start() {
   Api* api = api_.get();
   auto console = std::make_shared<ConsoleFiles>(config_.ConsoleDir());
   spdlog::info("admin console from {}", console->dir());
+  service::Service* service = service_.get();
+  std::string themes_dir = config_.ThemesDir();
   admin_ =
       std::make_unique<Server>(ListenerOptions(config_, config_.server.admin_listen, "admin", tmp),
-                               [api, console](Request& req) -> Response {
+                               [api, console, service, themes_dir](Request& req) -> Response {
                                  if (req.path == "/api" || req.path.rfind("/api/", 0) == 0)
                                    return api->Handle(req);
+                                 // What the console shows resolves on its own origin: media
+                                 // (checked per user) and theme assets (public) for previews.
+                                 if (req.path.rfind("/_media/", 0) == 0)
+                                   return ServeAdminMedia(*service, req);
+                                 if (req.path.rfind("/_theme/", 0) == 0)
+                                   return ServeThemeAsset(themes_dir, req);
                                  return console->Handle(req);
                                });
   ZQ_TRY(admin_->Start());

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/text.h"
 #include "publish/files.h"
 
 namespace zhanqun::publish {
@@ -114,30 +115,6 @@ std::string Cut(const std::string& s, size_t n) {
   return s.substr(0, i) + "…";
 }
 
-std::string MediaExt(const std::string& mime, const std::string& filename) {
-  static const std::map<std::string, std::string> kExt = {{"image/png", "png"},
-                                                          {"image/jpeg", "jpg"},
-                                                          {"image/gif", "gif"},
-                                                          {"image/webp", "webp"},
-                                                          {"application/pdf", "pdf"},
-                                                          {"video/mp4", "mp4"},
-                                                          {"audio/mpeg", "mp3"},
-                                                          {"text/plain", "txt"},
-                                                          {"text/csv", "csv"},
-                                                          {"application/zip", "zip"},
-                                                          {"application/msword", "doc"},
-                                                          {"application/vnd.ms-excel", "xls"},
-                                                          {"application/vnd.ms-powerpoint", "ppt"}};
-  auto it = kExt.find(mime);
-  if (it != kExt.end()) return it->second;
-  auto dot = filename.rfind('.');
-  if (dot != std::string::npos) {
-    std::string e = filename.substr(dot + 1);
-    if (e == "docx" || e == "xlsx" || e == "pptx") return e;
-  }
-  return "bin";
-}
-
 std::string SizeText(int64_t size) {
   char buf[32];
   if (size >= 1024 * 1024)
@@ -201,7 +178,8 @@ std::string Publisher::SiteRoot(const std::string& code) const {
   return (fs::path(options_.data_dir) / "publish" / code).string();
 }
 
-Result<std::unique_ptr<Publisher::Model>> Publisher::Load(int64_t site_id) {
+Result<std::unique_ptr<Publisher::Model>> Publisher::Load(int64_t site_id,
+                                                          const std::string& theme) {
   auto m = std::make_unique<Model>();
   auto st = db_.Read([&](Conn& c) -> Status {
     ZQ_ASSIGN_OR_RETURN(Row s,
@@ -303,13 +281,13 @@ Result<std::unique_ptr<Publisher::Model>> Publisher::Load(int64_t site_id) {
                r.Text("alt"),
                r.Int("size"),
                ""};
-      md.url =
-          "/_media/" + md.hash.substr(0, 2) + "/" + md.hash + "." + MediaExt(md.mime, md.filename);
+      md.url = MediaUrl(md.hash, md.mime, md.filename);
       m->media[md.id] = std::move(md);
     }
     return {};
   });
   if (!st) return Fail(std::move(st.error()));
+  if (!theme.empty()) m->theme_name = theme;
   ZQ_ASSIGN_OR_RETURN(m->theme, themes_.Get(m->theme_name));
   m->site["theme_assets"] = "/_theme/" + m->theme_name;
   m->site["year"] = m->newest ? Date(m->newest).substr(0, 4) : "2026";
@@ -1101,6 +1079,120 @@ Result<std::string> Publisher::RenderSearchPage(const std::string& site_code, co
   ZQ_ASSIGN_OR_RETURN(std::unique_ptr<Model> m, Load(*id));
   Renderer r(*m, db_);
   return r.Search(extra);
+}
+
+Result<std::string> Publisher::RenderPreview(int64_t site_id, const json& spec) {
+  std::string theme = spec.value("theme", "");
+  auto loaded = Load(site_id, theme);
+  if (!loaded) {
+    Error e = std::move(loaded.error());
+    if (e.code == Code::kInvalidArgument) {
+      std::string where = e.field.empty() || e.field == "theme" ? "" : "（" + e.field + "）";
+      return Fail(Error::Invalid("theme", "主题不可用：" + e.message + where));
+    }
+    return Fail(std::move(e));
+  }
+  std::unique_ptr<Model> m = std::move(*loaded);
+  std::string body;
+  const Article* shown = nullptr;
+  if (spec.contains("article") && spec["article"].is_object()) {
+    const json& j = spec["article"];
+    Article a{j["id"].get<int64_t>(),
+              j["column_id"].get<int64_t>(),
+              j["published_at"].get<int64_t>(),
+              j["published_at"].get<int64_t>(),
+              j["pinned"].get<bool>(),
+              j["sort_order"].get<int64_t>(),
+              j["title"].get<std::string>(),
+              j["subtitle"].get<std::string>(),
+              j["author"].get<std::string>(),
+              j["source"].get<std::string>(),
+              j["summary"].get<std::string>(),
+              j["cover_media_id"].is_number_integer()
+                  ? std::optional<int64_t>(j["cover_media_id"].get<int64_t>())
+                  : std::nullopt,
+              j["attachments"].get<std::vector<int64_t>>()};
+    body = j["body"].get<std::string>();
+    // The unsaved version takes the stored one's place in the lists (or
+    // heads its column when it is not published yet).
+    auto old = m->article_index.find(a.id);
+    if (a.id != 0 && old != m->article_index.end()) {
+      size_t idx = old->second;
+      if (m->articles[idx].column_id != a.column_id) {
+        auto from = m->column_index.find(m->articles[idx].column_id);
+        if (from != m->column_index.end()) std::erase(m->columns[from->second].items, idx);
+        auto to = m->column_index.find(a.column_id);
+        if (to != m->column_index.end()) {
+          auto& items = m->columns[to->second].items;
+          items.insert(items.begin(), idx);
+        }
+      }
+      m->articles[idx] = a;
+      shown = &m->articles[idx];
+    } else {
+      size_t idx = m->articles.size();
+      m->articles.push_back(a);
+      m->article_index[a.id] = idx;
+      auto to = m->column_index.find(a.column_id);
+      if (to != m->column_index.end()) {
+        auto& items = m->columns[to->second].items;
+        items.insert(items.begin(), idx);
+      }
+      shown = &m->articles[idx];
+    }
+  }
+  Renderer r(*m, db_);
+  std::string page = spec.value("page", "home");
+  if (page == "home") return r.Home();
+  if (page == "article") {
+    if (!shown) return Fail(Error::Invalid("article", "预览信息页需要提供 article"));
+    const Column* c = m->ColumnOf(shown->column_id);
+    if (c && c->type == "page") return r.SinglePage(*c, &body);
+    return r.ArticlePage(*shown, body);
+  }
+  const Column* c = m->ColumnOf(spec.value("column_id", int64_t{0}));
+  if (!c || c->type == "link") return Fail(Error::Invalid("page", "page 中的栏目不是本站点的栏目"));
+  if (c->type == "list") return r.List(*c, 1);
+  std::map<int64_t, std::string> stored;
+  const std::string* page_body = nullptr;
+  if (!c->items.empty()) {
+    int64_t first = m->articles[c->items.front()].id;
+    if (shown && first == shown->id) {
+      page_body = &body;
+    } else {
+      ZQ_ASSIGN_OR_RETURN(stored, r.Bodies({first}));
+      page_body = &stored[first];
+    }
+  }
+  return r.SinglePage(*c, page_body);
+}
+
+std::vector<Publisher::ThemeInfo> Publisher::ListThemes() {
+  std::vector<ThemeInfo> out;
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(options_.themes_dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.empty() || name[0] == '.' || !e.is_directory(ec)) continue;
+    names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    ThemeInfo info;
+    info.name = name;
+    info.title = name;
+    auto t = themes_.Get(name);
+    if (t) {
+      info.ok = true;
+      info.title = (*t)->title();
+      info.description = (*t)->description();
+    } else {
+      info.error =
+          t.error().field.empty() ? t.error().message : t.error().field + "：" + t.error().message;
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
 }
 
 }  // namespace zhanqun::publish

@@ -54,6 +54,19 @@ class Publisher {
   // Renders one template for the public server (search results page).
   Result<std::string> RenderSearchPage(const std::string& site_code, const nlohmann::json& extra);
 
+  // Renders one page of a site as a publish would, writing nothing: the
+  // preview of unsaved editor content or of another theme. `spec` is what
+  // Service::PreparePreview returns (validated, body sanitized).
+  Result<std::string> RenderPreview(int64_t site_id, const nlohmann::json& spec);
+
+  struct ThemeInfo {
+    std::string name, title, description;
+    bool ok = false;
+    std::string error;  // why it does not load ("templates/home.mustache:3 …")
+  };
+  // Every theme under the themes directory, loadable or not.
+  std::vector<ThemeInfo> ListThemes();
+
   std::string SiteRoot(const std::string& code) const;
   ThemeSet& themes() { return themes_; }
 
@@ -68,7 +81,8 @@ class Publisher {
   struct Model;  // the site as the templates see it (publisher.cc)
 
  private:
-  Result<std::unique_ptr<Model>> Load(int64_t site_id);
+  // theme: "" for the site's own theme.
+  Result<std::unique_ptr<Model>> Load(int64_t site_id, const std::string& theme = "");
   store::Db& db_;
   PublishOptions options_;
   ThemeSet themes_;

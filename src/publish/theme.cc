@@ -1,7 +1,5 @@
 #include "publish/theme.h"
 
-#include "publish/files.h"
-
 #include <toml++/toml.h>
 
 #include <filesystem>
@@ -11,6 +9,8 @@
 #include <regex>
 #include <set>
 #include <sstream>
+
+#include "publish/files.h"
 
 namespace zhanqun::publish {
 
@@ -124,6 +124,7 @@ Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
       }
     }
     t->title_ = tbl["title"].value_or(t->name_);
+    t->description_ = tbl["description"].value_or(std::string());
     t->list_page_size_ = static_cast<int>(tbl["list_page_size"].value_or(int64_t{20}));
     t->home_items_ = static_cast<int>(tbl["home_items_per_column"].value_or(int64_t{8}));
     if (t->list_page_size_ < 1 || t->list_page_size_ > 200) {

@@ -20,6 +20,7 @@ class Theme {
 
   const std::string& name() const { return name_; }
   const std::string& title() const { return title_; }
+  const std::string& description() const { return description_; }
   const std::string& dir() const { return dir_; }
   int list_page_size() const { return list_page_size_; }
   int home_items_per_column() const { return home_items_; }
@@ -30,7 +31,7 @@ class Theme {
  private:
   struct Impl;
   Theme() = default;
-  std::string name_, title_, dir_;
+  std::string name_, title_, description_, dir_;
   int list_page_size_ = 20;
   int home_items_ = 8;
   std::unique_ptr<Impl> impl_;

@@ -1,3 +1,6 @@
+#include <map>
+#include <set>
+
 #include "content/sanitizer.h"
 #include "service/internal.h"
 
@@ -52,6 +55,40 @@ Result<ArticleInput> ParseArticle(const json& body, bool create) {
   return a;
 }
 
+// created_by_name / reviewed_by_name: display names, so that editors (who may
+// not look users up) can see who wrote and who reviewed; "" when the user is gone.
+Status AddUserNames(Conn& c, std::vector<json*> articles) {
+  std::set<int64_t> ids;
+  for (json* a : articles) {
+    for (const char* k : {"created_by", "reviewed_by"}) {
+      if ((*a)[k].is_number_integer()) ids.insert((*a)[k].get<int64_t>());
+    }
+  }
+  std::map<int64_t, std::string> names;
+  if (!ids.empty()) {
+    std::string in;
+    store::Params params;
+    for (int64_t id : ids) {
+      in += in.empty() ? "?" : ", ?";
+      params.push_back(id);
+    }
+    auto rows = c.Query("SELECT id, display_name FROM users WHERE id IN (" + in + ")", params);
+    if (!rows) return Fail(std::move(rows.error()));
+    for (const auto& r : *rows) names[r.Int("id")] = r.Text("display_name");
+  }
+  for (json* a : articles) {
+    for (const char* k : {"created_by", "reviewed_by"}) {
+      std::string name;
+      if ((*a)[k].is_number_integer()) {
+        auto it = names.find((*a)[k].get<int64_t>());
+        if (it != names.end()) name = it->second;
+      }
+      (*a)[std::string(k) + "_name"] = name;
+    }
+  }
+  return {};
+}
+
 Result<Row> LoadArticle(Conn& c, int64_t id) {
   return c.QueryOne(std::string("SELECT ") + kArticleCols + " FROM articles WHERE id = ?", {id},
                     "信息");
@@ -94,6 +131,7 @@ Result<json> FullArticle(Conn& c, int64_t id) {
                    {"hash", m.Text("hash")}});
   }
   j["attachments"] = att;
+  ZQ_TRY(AddUserNames(c, {&j}));
   return j;
 }
 
@@ -185,7 +223,10 @@ Result<json> Service::ListArticles(const Principal& p, int64_t site_id, const Pa
                         params);
     if (!rows) return Fail(std::move(rows.error()));
     json items = json::array();
+    std::vector<json*> refs;
     for (const auto& r : *rows) items.push_back(ArticleJson(r, false));
+    for (auto& it : items) refs.push_back(&it);
+    ZQ_TRY(AddUserNames(c, refs));
     return json{{"items", items}, {"total", total}};
   });
 }
@@ -446,6 +487,35 @@ Result<json> Service::ListRevisions(const Principal& p, int64_t article_id) {
            {"created_at", x.Int("created_at")}});
     }
     return json{{"items", items}, {"total", items.size()}};
+  });
+}
+
+Result<json> Service::PinArticle(const Principal& p, int64_t id, const json& body) {
+  auto loaded = db_->ReadValue<Row>([&](Conn& c) { return LoadArticle(c, id); });
+  if (!loaded) return Fail(std::move(loaded.error()));
+  int64_t site_id = loaded->Int("site_id"), column_id = loaded->Int("column_id");
+  if (!p.HasRole(site_id, SiteRole::kReviewer, column_id)) {
+    return Fail(Error::Forbidden("没有该栏目的审核权限，不能置顶或调整顺序"));
+  }
+  const json args = body.is_null() ? json::object() : body;
+  ZQ_ASSIGN_OR_RETURN(Input in, Input::FromBody(args));
+  ZQ_TRY(in.OnlyKnown({"pinned", "sort_order"}));
+  ZQ_ASSIGN_OR_RETURN(auto pinned, in.Bool("pinned", false));
+  ZQ_ASSIGN_OR_RETURN(auto sort_order, in.Int("sort_order", false, -1000000, 1000000));
+  int64_t now = Now();
+  return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
+    ZQ_ASSIGN_OR_RETURN(json before, FullArticle(c, id));
+    json b = {{"pinned", before["pinned"]}, {"sort_order", before["sort_order"]}};
+    json a = {{"pinned", pinned ? json(*pinned) : before["pinned"]},
+              {"sort_order", sort_order ? json(*sort_order) : before["sort_order"]}};
+    if (a == b) return before;  // nothing changes: nothing to audit
+    ZQ_TRY(c.Exec(
+        "UPDATE articles SET pinned = ?, sort_order = ?, updated_at = ? WHERE id = ?",
+        {int64_t{a["pinned"].get<bool>() ? 1 : 0}, a["sort_order"].get<int64_t>(), now, id}));
+    json d = Diff(b, a);
+    d["status"] = before["status"];
+    ZQ_TRY(AppendAudit(c, now, p, "article.pin", "article", std::to_string(id), "success", d));
+    return FullArticle(c, id);
   });
 }
 

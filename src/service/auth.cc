@@ -368,7 +368,10 @@ Result<json> Service::UnlockUser(const Principal& p, int64_t id) {
 Result<json> Service::GetSecuritySettings(const Principal& p) {
   if (!p.IsSecadmin()) return Fail(Error::Forbidden("只有安全管理员可以查看安全设置"));
   ZQ_ASSIGN_OR_RETURN(security::PasswordPolicy policy, Policy());
-  return json{{"password_policy", policy.ToJson()}};
+  return json{{"password_policy", policy.ToJson()},
+              {"session",
+               {{"idle_timeout_minutes", policy.idle_timeout_minutes},
+                {"absolute_timeout_hours", kSessionMaxAge / (60 * kMinute)}}}};
 }
 
 Result<json> Service::UpdateSecuritySettings(const Principal& p, const json& body) {

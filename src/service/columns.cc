@@ -1,3 +1,6 @@
+#include <map>
+#include <set>
+
 #include "service/internal.h"
 
 namespace zhanqun::service {
@@ -200,6 +203,127 @@ Status Service::DeleteColumn(const Principal& p, int64_t column_id) {
     ZQ_TRY(c.Exec("DELETE FROM columns WHERE id = ?", {column_id}));
     return AppendAudit(c, now, p, "column.delete", "column", std::to_string(column_id), "success",
                        {{"before", ColumnJson(r)}, {"after", nullptr}});
+  });
+}
+
+Result<json> Service::ReorderColumns(const Principal& p, int64_t site_id, const json& body) {
+  auto exists = db_->Read([&](Conn& c) -> Status { return LoadSite(c, site_id).map([](Row) {}); });
+  if (!exists) return Fail(std::move(exists.error()));
+  ZQ_TRY(CanManageSite(p, site_id));
+  ZQ_ASSIGN_OR_RETURN(Input in, Input::FromBody(body));
+  ZQ_TRY(in.OnlyKnown({"items"}));
+  if (!body.contains("items") || !body["items"].is_array() || body["items"].empty()) {
+    return Fail(Error::Invalid("items", "items 必须是非空数组"));
+  }
+  const json& list = body["items"];
+  if (list.size() > 1000) return Fail(Error::Invalid("items", "items 最多 1000 项"));
+  struct Move {
+    int64_t id;
+    std::optional<std::optional<int64_t>> parent_id;
+    std::optional<int64_t> sort_order;
+  };
+  std::vector<Move> moves;
+  std::set<int64_t> seen;
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string at = "items[" + std::to_string(i) + "]";
+    auto named = [&](Error e) {
+      e.field = e.field.empty() ? at : at + "." + e.field;
+      e.message = at + "：" + e.message;
+      return Fail(std::move(e));
+    };
+    if (!list[i].is_object()) return Fail(Error::Invalid(at, at + " 必须是对象"));
+    Input item(list[i]);
+    if (auto st = item.OnlyKnown({"id", "parent_id", "sort_order"}); !st) return named(st.error());
+    auto id = item.Int("id", true, 1, INT64_MAX);
+    if (!id) return named(id.error());
+    auto parent = item.NullableInt("parent_id", 1, INT64_MAX);
+    if (!parent) return named(parent.error());
+    auto order = item.Int("sort_order", false, -1000000, 1000000);
+    if (!order) return named(order.error());
+    if (!seen.insert(**id).second) {
+      return Fail(Error::Invalid(at + ".id", at + "：栏目 " + std::to_string(**id) + " 重复出现"));
+    }
+    moves.push_back(Move{**id, *parent, *order});
+  }
+  int64_t now = Now();
+  return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
+    auto rows =
+        c.Query("SELECT id, parent_id, sort_order FROM columns WHERE site_id = ?", {site_id});
+    if (!rows) return Fail(std::move(rows.error()));
+    struct Pos {
+      std::optional<int64_t> parent;
+      int64_t sort_order;
+    };
+    std::map<int64_t, Pos> before, after;
+    for (const auto& r : *rows)
+      before[r.Int("id")] = Pos{r.OptInt("parent_id"), r.Int("sort_order")};
+    after = before;
+    for (size_t i = 0; i < moves.size(); ++i) {
+      const Move& m = moves[i];
+      std::string at = "items[" + std::to_string(i) + "]";
+      if (!after.count(m.id)) {
+        return Fail(Error::Conflict(at + ".id",
+                                    at + "：栏目 " + std::to_string(m.id) + " 不是本站点的栏目"));
+      }
+      if (m.parent_id && *m.parent_id && !after.count(**m.parent_id)) {
+        return Fail(Error::Conflict(
+            at + ".parent_id",
+            at + "：上级栏目 " + std::to_string(**m.parent_id) + " 不是本站点的栏目"));
+      }
+      if (m.parent_id) after[m.id].parent = *m.parent_id;
+      if (m.sort_order) after[m.id].sort_order = *m.sort_order;
+    }
+    // The tree after every move: no column may end up below itself. A new
+    // cycle contains a column whose parent this request changes, so walking
+    // up from each of those finds it (and names the item that closed it).
+    for (size_t i = 0; i < moves.size(); ++i) {
+      if (!moves[i].parent_id) continue;
+      int64_t cur = moves[i].id;
+      for (size_t steps = 0; steps <= after.size(); ++steps) {
+        auto parent = after[cur].parent;
+        if (!parent) break;
+        if (*parent == moves[i].id) {
+          std::string at = "items[" + std::to_string(i) + "]";
+          return Fail(Error::Conflict(
+              at + ".parent_id", at + "：不能把栏目移到它自己的下级（形成循环），未做任何修改"));
+        }
+        cur = *parent;
+      }
+    }
+    for (size_t i = 0; i < moves.size(); ++i) {
+      int depth = 0;
+      for (auto parent = after[moves[i].id].parent; parent; parent = after[*parent].parent) {
+        if (++depth > 16) {
+          std::string at = "items[" + std::to_string(i) + "]";
+          return Fail(Error::Invalid(at + ".parent_id", at + "：栏目层级过深（最多 16 级）"));
+        }
+      }
+    }
+    json b = json::object(), a = json::object();
+    for (const Move& m : moves) {
+      const Pos& x = before[m.id];
+      const Pos& y = after[m.id];
+      if (x.parent == y.parent && x.sort_order == y.sort_order) continue;
+      ZQ_TRY(c.Exec("UPDATE columns SET parent_id = ?, sort_order = ?, updated_at = ? WHERE id = ?",
+                    {y.parent ? store::Value(*y.parent) : store::Null(), y.sort_order, now, m.id}));
+      auto pos = [](const Pos& v) {
+        return json{{"parent_id", v.parent ? json(*v.parent) : json(nullptr)},
+                    {"sort_order", v.sort_order}};
+      };
+      b[std::to_string(m.id)] = pos(x);
+      a[std::to_string(m.id)] = pos(y);
+    }
+    if (!a.empty()) {
+      ZQ_TRY(AppendAudit(c, now, p, "column.reorder", "site", std::to_string(site_id), "success",
+                         {{"before", b}, {"after", a}}));
+    }
+    auto out = c.Query(std::string("SELECT ") + kColumnCols +
+                           " FROM columns WHERE site_id = ? ORDER BY sort_order, id",
+                       {site_id});
+    if (!out) return Fail(std::move(out.error()));
+    json items = json::array();
+    for (const auto& r : *out) items.push_back(ColumnJson(r));
+    return json{{"items", items}, {"total", items.size()}};
   });
 }
 

@@ -1,3 +1,4 @@
+#include "core/text.h"
 #include "service/internal.h"
 
 namespace zhanqun::service::internal {
@@ -104,7 +105,8 @@ json MediaJson(const Row& r) {
           {"width", OptInt(r, "width")},
           {"height", OptInt(r, "height")},
           {"uploaded_by", OptInt(r, "uploaded_by")},
-          {"created_at", r.Int("created_at")}};
+          {"created_at", r.Int("created_at")},
+          {"url", MediaUrl(r.Text("hash"), r.Text("mime"), r.Text("filename"))}};
 }
 
 Result<Row> LoadSite(Conn& c, int64_t id) {

@@ -154,20 +154,71 @@ Status Service::CheckUpload(const Principal& p, int64_t site_id) {
   return {};
 }
 
-Result<json> Service::ListMedia(const Principal& p, int64_t site_id, const Page& page) {
+Result<json> Service::ListMedia(const Principal& p, int64_t site_id, const Page& page,
+                                const json& f) {
   return db_->ReadValue<json>([&](Conn& c) -> Result<json> {
     ZQ_TRY(LoadSite(c, site_id));
     ZQ_TRY(CanReadSite(p, site_id));
-    ZQ_ASSIGN_OR_RETURN(int64_t total,
-                        c.QueryInt("SELECT COUNT(*) FROM media WHERE site_id = ?", {site_id}));
+    std::string where = " WHERE site_id = ?";
+    store::Params params = {site_id};
+    std::string kind = f.value("kind", "");
+    if (kind == "image") where += " AND mime LIKE 'image/%'";
+    if (kind == "file") where += " AND mime NOT LIKE 'image/%'";
+    std::string q = f.value("q", "");
+    if (!q.empty()) {
+      where += " AND (filename LIKE ? OR alt LIKE ?)";
+      params.push_back("%" + q + "%");
+      params.push_back("%" + q + "%");
+    }
+    ZQ_ASSIGN_OR_RETURN(int64_t total, c.QueryInt("SELECT COUNT(*) FROM media" + where, params));
+    params.push_back(page.page_size);
+    params.push_back((page.page - 1) * page.page_size);
     auto rows = c.Query(
         "SELECT id, site_id, hash, filename, mime, size, alt, width, height, uploaded_by, "
-        "created_at FROM media WHERE site_id = ? ORDER BY id DESC LIMIT ? OFFSET ?",
-        {site_id, page.page_size, (page.page - 1) * page.page_size});
+        "created_at FROM media" +
+            where + " ORDER BY id DESC LIMIT ? OFFSET ?",
+        params);
     if (!rows) return Fail(std::move(rows.error()));
     json items = json::array();
     for (const auto& r : *rows) items.push_back(MediaJson(r));
     return json{{"items", items}, {"total", total}};
+  });
+}
+
+Status Service::DeleteMedia(const Principal& p, int64_t media_id) {
+  auto loaded = db_->ReadValue<Row>([&](Conn& c) {
+    return c.QueryOne(
+        "SELECT id, site_id, hash, filename, mime, size, alt, width, height, uploaded_by, "
+        "created_at FROM media WHERE id = ?",
+        {media_id}, "媒体文件");
+  });
+  if (!loaded) return Fail(std::move(loaded.error()));
+  int64_t site_id = loaded->Int("site_id");
+  if (!p.HasRoleSomewhere(site_id, SiteRole::kEditor)) {
+    return Fail(Error::Forbidden("没有在该站点管理文件的权限"));
+  }
+  int64_t now = Now();
+  return db_->Write([&](Conn& c) -> Status {
+    ZQ_ASSIGN_OR_RETURN(Row r, c.QueryOne("SELECT id, site_id, hash, filename, mime, size, alt, "
+                                          "width, height, uploaded_by, created_at FROM media "
+                                          "WHERE id = ?",
+                                          {media_id}, "媒体文件"));
+    std::string hash = r.Text("hash");
+    ZQ_ASSIGN_OR_RETURN(
+        int64_t used,
+        c.QueryInt(
+            "SELECT COUNT(*) FROM articles a WHERE a.site_id = ? AND (a.cover_media_id = ? "
+            "OR a.body LIKE ? OR EXISTS (SELECT 1 FROM article_attachments t WHERE "
+            "t.article_id = a.id AND t.media_id = ?))",
+            {site_id, media_id, "%/_media/" + hash.substr(0, 2) + "/" + hash + ".%", media_id}));
+    if (used > 0) {
+      return Fail(
+          Error::Conflict("id", "有 " + std::to_string(used) +
+                                    " 篇信息正在使用该文件（附件、封面或正文），请先移除引用"));
+    }
+    ZQ_TRY(c.Exec("DELETE FROM media WHERE id = ?", {media_id}));
+    return AppendAudit(c, now, p, "media.delete", "media", std::to_string(media_id), "success",
+                       {{"before", MediaJson(r)}, {"after", nullptr}});
   });
 }
 

@@ -81,6 +81,12 @@ struct Page {
   int64_t page_size = 20;
 };
 
+// A stored media file that a viewer may fetch on the admin listener.
+struct MediaFile {
+  std::string path;  // under data/media
+  std::string mime;
+};
+
 struct AuditVerifyReport {
   bool ok = true;
   int64_t entries = 0;
@@ -134,6 +140,9 @@ class Service {
   Result<json> CreateColumn(const Principal& p, int64_t site_id, const json& body);
   Result<json> UpdateColumn(const Principal& p, int64_t column_id, const json& body);
   Status DeleteColumn(const Principal& p, int64_t column_id);
+  // Moves several columns in one transaction; refused whole on a cycle or a
+  // column of another site.
+  Result<json> ReorderColumns(const Principal& p, int64_t site_id, const json& body);
 
   // --- Articles -------------------------------------------------------
   Result<json> ListArticles(const Principal& p, int64_t site_id, const Page& page,
@@ -145,18 +154,41 @@ class Service {
   Result<json> ArticleAction(const Principal& p, int64_t id, const std::string& action,
                              const json& body);
   Result<json> ListRevisions(const Principal& p, int64_t article_id);
+  // 置顶 / order, in any status (a published article stays published).
+  Result<json> PinArticle(const Principal& p, int64_t id, const json& body);
+
+  // --- Console helpers ---------------------------------------------------
+  // 工作台: per-site counts for the sites the caller works on.
+  Result<json> Dashboard(const Principal& p);
+  // Who holds which role on a site (site_admin or sysadmin).
+  Result<json> ListSiteGrants(const Principal& p, int64_t site_id);
+  // Validates a preview request and resolves it into what the publisher
+  // renders: {"theme", "page": home|article|column, "column_id", "article"}
+  // with the body sanitized as on save. Reads only.
+  Result<json> PreparePreview(const Principal& p, int64_t site_id, const json& body);
+  // The file behind /_media/ab/<hash>.<ext> when p may read a site that owns
+  // it; NotFound otherwise (existence is never revealed).
+  Result<MediaFile> MediaForViewer(const Principal& p, const std::string& hash,
+                                   const std::string& ext);
 
   // --- Media ----------------------------------------------------------
   // Takes ownership of the file at temp_path (moved into the media store).
   Result<json> AddMedia(const Principal& p, int64_t site_id, const std::string& temp_path,
                         const std::string& filename, const std::string& mime,
                         const std::string& alt);
-  Result<json> ListMedia(const Principal& p, int64_t site_id, const Page& page);
+  // filters: kind ("image" | "file"), q (substring of filename or alt).
+  Result<json> ListMedia(const Principal& p, int64_t site_id, const Page& page,
+                         const json& filters = json::object());
+  // Removes a media row; Conflict while an article uses it (attachment,
+  // cover or a reference in a body). The stored bytes stay: another row or a
+  // published page may share them.
+  Status DeleteMedia(const Principal& p, int64_t media_id);
   // Whether p may upload to the site; checked before the body is parsed.
   Status CheckUpload(const Principal& p, int64_t site_id);
 
   // --- Users and grants ----------------------------------------------
-  Result<json> ListUsers(const Principal& p, const Page& page, const std::string& q);
+  // filters: q, department_id, platform (1: platform accounts, 0: the others).
+  Result<json> ListUsers(const Principal& p, const Page& page, const json& filters);
   Result<json> GetUser(const Principal& p, int64_t id);
   // Returns the user and a one-time temporary password.
   Result<json> CreateUser(const Principal& p, const json& body);

@@ -6,17 +6,26 @@ namespace zhanqun::service {
 
 using namespace internal;
 
-Result<json> Service::ListUsers(const Principal& p, const Page& page, const std::string& q) {
+Result<json> Service::ListUsers(const Principal& p, const Page& page, const json& f) {
   if (!p.IsSysadmin() && !p.IsSecadmin()) {
     return Fail(Error::Forbidden("只有系统管理员或安全管理员可以查看账号列表"));
   }
   return db_->ReadValue<json>([&](Conn& c) -> Result<json> {
     std::string where = " WHERE 1=1";
     store::Params params;
+    std::string q = f.value("q", "");
     if (!q.empty()) {
       where += " AND (username LIKE ? OR display_name LIKE ?)";
       params.push_back("%" + q + "%");
       params.push_back("%" + q + "%");
+    }
+    if (f.contains("department_id")) {
+      where += " AND department_id = ?";
+      params.push_back(f["department_id"].get<int64_t>());
+    }
+    if (f.contains("platform")) {
+      where += f["platform"].get<int64_t>() != 0 ? " AND platform_role IS NOT NULL"
+                                                 : " AND platform_role IS NULL";
     }
     ZQ_ASSIGN_OR_RETURN(int64_t total, c.QueryInt("SELECT COUNT(*) FROM users" + where, params));
     params.push_back(page.page_size);

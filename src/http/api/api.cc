@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -81,6 +82,7 @@ constexpr const char* kCookie = "zq_session";
 struct Reply {
   int status = 200;
   json body;
+  // A "Content-Type" here means body is a string sent as it is (not JSON).
   std::vector<std::pair<std::string, std::string>> headers;
   // When set, the body is sent as is with this Content-Type instead of JSON
   // (the HTML and PDF inspection reports).
@@ -267,10 +269,20 @@ void Api::AddRoutes() {
       }
       auto r = fn(call);
       if (!r) return ErrorResponse(r.error());
-      Response resp = r->status == 204 ? Response{} : JsonResponse(r->status, r->body);
-      if (!r->raw_type.empty()) {
-        resp.body = std::move(r->raw);
-        resp.Set("Content-Type", r->raw_type);
+      // Not JSON: a Reply with raw_type (the inspection's HTML and PDF
+      // reports), or one whose headers carry a Content-Type and whose body is
+      // the text to send (the site preview).
+      bool typed = std::any_of(r->headers.begin(), r->headers.end(),
+                               [](const auto& h) { return h.first == "Content-Type"; });
+      Response resp;
+      if (!r->raw_type.empty() || typed) {
+        resp.body = !r->raw_type.empty() ? std::move(r->raw) : r->body.get<std::string>();
+        if (!r->raw_type.empty()) resp.Set("Content-Type", r->raw_type);
+        resp.Set("Cache-Control", "no-store");
+        resp.Set("X-Content-Type-Options", "nosniff");
+        resp.Set("Referrer-Policy", "same-origin");
+      } else if (r->status != 204) {
+        resp = JsonResponse(r->status, r->body);
       }
       resp.status = r->status;
       for (auto& [k, v] : r->headers) resp.Set(k, v);
@@ -353,6 +365,30 @@ void Api::AddRoutes() {
   });
   add("DELETE", "/api/v1/sites/{id}", "sysadmin", "删除站点",
       [this](Call& c) { return NoContent(service_.DeleteSite(c.who(), c.Id())); });
+  add("POST", "/api/v1/sites/{id}/preview", "site:read", "按站点主题预览",
+      [this](Call& c) -> Result<Reply> {
+        ZQ_ASSIGN_OR_RETURN(json spec, service_.PreparePreview(c.who(), c.Id(), c.body));
+        if (!options_.render_preview) return Fail(Error{Code::kUnavailable, "预览不可用", "", {}});
+        ZQ_ASSIGN_OR_RETURN(std::string html, options_.render_preview(c.Id(), spec));
+        Reply reply{200, std::move(html), {{"Content-Type", "text/html; charset=utf-8"}}, {}, {}};
+        // Shown in a sandboxed iframe; should it be opened on its own, it
+        // still runs no script and reaches nothing.
+        reply.headers.emplace_back("Content-Security-Policy",
+                                   "sandbox; default-src 'none'; img-src 'self' data:; style-src "
+                                   "'self' 'unsafe-inline'; font-src 'self'");
+        return reply;
+      });
+  add("GET", "/api/v1/sites/{id}/grants", "site:manage", "站点成员与权限",
+      [this](Call& c) { return Ok(service_.ListSiteGrants(c.who(), c.Id())); });
+  add("GET", "/api/v1/dashboard", "signed_in", "工作台",
+      [this](Call& c) { return Ok(service_.Dashboard(c.who())); });
+  add("GET", "/api/v1/themes", "site:read|sysadmin", "主题列表", [this](Call& c) -> Result<Reply> {
+    if (!c.who().IsSysadmin() && c.who().grants.empty()) {
+      return Fail(Error::Forbidden("只有系统管理员和站点用户可以查看主题"));
+    }
+    json items = options_.list_themes ? options_.list_themes() : json::array();
+    return Reply{200, {{"items", items}, {"total", items.size()}}, {}, {}, {}};
+  });
 
   // --- columns -----------------------------------------------------------
   add("GET", "/api/v1/sites/{id}/columns", "site:read", "栏目列表",
@@ -372,6 +408,12 @@ void Api::AddRoutes() {
   });
   add("DELETE", "/api/v1/columns/{id}", "site:manage", "删除栏目",
       [this](Call& c) { return NoContent(service_.DeleteColumn(c.who(), c.Id())); });
+  add("POST", "/api/v1/sites/{id}/columns/reorder", "site:manage", "批量调整栏目位置",
+      [this](Call& c) -> Result<Reply> {
+        auto r = service_.ReorderColumns(c.who(), c.Id(), c.body);
+        if (r && options_.on_site_changed) options_.on_site_changed(c.Id());
+        return Ok(std::move(r));
+      });
 
   // --- articles ----------------------------------------------------------
   add("GET", "/api/v1/sites/{id}/articles", "site:read", "信息列表",
@@ -392,6 +434,15 @@ void Api::AddRoutes() {
       options_.on_article_changed(c.Id());
     return Ok(std::move(r));
   });
+  add("POST", "/api/v1/articles/{id}/pin", "site:review", "置顶与排序",
+      [this](Call& c) -> Result<Reply> {
+        auto r = service_.PinArticle(c.who(), c.Id(), c.body);
+        // A published article's lists and home page show the new order.
+        if (r && (*r)["status"] == "published" && options_.on_article_changed) {
+          options_.on_article_changed(c.Id());
+        }
+        return Ok(std::move(r));
+      });
   add("GET", "/api/v1/articles/{id}/revisions", "site:read", "信息修订历史",
       [this](Call& c) { return Ok(service_.ListRevisions(c.who(), c.Id())); });
   for (const char* action : {"submit", "approve", "reject", "publish", "withdraw"}) {
@@ -415,8 +466,14 @@ void Api::AddRoutes() {
   // --- media ---------------------------------------------------------------
   add("GET", "/api/v1/sites/{id}/media", "site:read", "媒体库", [this](Call& c) -> Result<Reply> {
     ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
-    return Ok(service_.ListMedia(c.who(), c.Id(), page));
+    ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {}, {"kind", "q"}));
+    if (f.contains("kind") && f["kind"] != "image" && f["kind"] != "file") {
+      return Fail(Error::Invalid("kind", "kind 必须是 image 或 file"));
+    }
+    return Ok(service_.ListMedia(c.who(), c.Id(), page, f));
   });
+  add("DELETE", "/api/v1/media/{id}", "site:edit", "删除媒体文件",
+      [this](Call& c) { return NoContent(service_.DeleteMedia(c.who(), c.Id())); });
   add("POST", "/api/v1/sites/{id}/media", "site:edit", "上传图片或附件",
       [this](Call& c) -> Result<Reply> {
         ZQ_TRY(service_.CheckUpload(c.who(), c.Id()));
@@ -459,7 +516,11 @@ void Api::AddRoutes() {
   // --- users and grants --------------------------------------------------
   add("GET", "/api/v1/users", "sysadmin|secadmin", "账号列表", [this](Call& c) -> Result<Reply> {
     ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
-    return Ok(service_.ListUsers(c.who(), page, c.req.Query("q")));
+    ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"department_id", "platform"}, {"q"}));
+    if (f.contains("platform") && f["platform"] != 0 && f["platform"] != 1) {
+      return Fail(Error::Invalid("platform", "platform 必须是 0 或 1"));
+    }
+    return Ok(service_.ListUsers(c.who(), page, f));
   });
   add("POST", "/api/v1/users", "sysadmin", "新建账号",
       [this](Call& c) { return Ok(service_.CreateUser(c.who(), c.body), 201); });

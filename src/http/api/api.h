@@ -24,6 +24,11 @@ struct ApiOptions {
   // The monthly inspection (巡检); owned by the platform. Null: the
   // /api/v1/inspections routes answer 503.
   inspect::Inspector* inspector = nullptr;
+  // Renders a preview (Service::PreparePreview's result) as the publisher
+  // would, writing nothing.
+  std::function<Result<std::string>(int64_t site_id, const nlohmann::json& spec)> render_preview;
+  // The themes under the themes directory: [{name, title, description, ok, error}].
+  std::function<nlohmann::json()> list_themes;
 };
 
 int HttpStatus(Code code);
