@@ -116,6 +116,30 @@ Response SearchPage(publish::SiteSearch& search, publish::Publisher& pub, const 
   return resp;
 }
 
+// The internal status page (admin listener; also public when
+// monitor.status_public = 1). Plain HTML, no script.
+Response StatusPage(ops::Monitoring& mon) {
+  Response r;
+  r.status = 200;
+  r.Set("Content-Type", "text/html; charset=utf-8");
+  r.Set("X-Content-Type-Options", "nosniff");
+  r.Set("Cache-Control", "no-store");
+  r.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+  r.body = mon.StatusPageHtml();
+  return r;
+}
+
+// Prometheus text format 0.0.4. No session: the admin listener is loopback by
+// default (docs/monitoring.md says how to expose it safely).
+Response MetricsPage(ops::Monitoring& mon) {
+  Response r;
+  r.status = 200;
+  r.Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+  r.Set("Cache-Control", "no-store");
+  r.body = mon.MetricsText();
+  return r;
+}
+
 ServerOptions ListenerOptions(const config::Config& c, const config::ListenAddr& addr,
                               std::string name, std::string upload_dir) {
   ServerOptions o;
@@ -205,6 +229,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
     Platform* self = p.get();
     p->publisher_->on_published = [sites, self](const std::string& code) {
       sites->Invalidate(code);
+      self->monitoring().metrics().CountPublish(true);
+      self->monitoring().Wake();  // new or changed domains get their monitors
       // A site goes live with its first publish; domains may have changed.
       auto st = self->RefreshRoutes();
       if (!st) spdlog::error("public routes: {}", st.error().internal);
@@ -214,16 +240,36 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
       return SearchPage(*search, *pub, site, req);
     };
   }
+  ops::MonitorOptions mo;
+  mo.config = cfg.monitor;
+  {
+    Platform* self = p.get();
+    mo.public_address = [self]() -> std::string {
+      std::string host = self->config_.server.public_listen.host;
+      if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
+      if (host == "::") host = "::1";
+      return host + ":" + std::to_string(self->public_port());
+    };
+  }
+  p->monitoring_ = std::make_unique<ops::Monitoring>(p->service_->db(), mo);
   ApiOptions ao;
+  ao.monitoring = p->monitoring_.get();
   publish::Publisher* pub = p->publisher_.get();
-  ao.on_article_changed = [pub](int64_t article_id) {
+  ops::Monitoring* monitoring = p->monitoring_.get();
+  ao.on_article_changed = [pub, monitoring](int64_t article_id) {
     auto r = pub->PublishArticle(article_id);
-    if (!r)
+    if (!r) {
+      monitoring->metrics().CountPublish(false);
       spdlog::error("publish article {}: {} {}", article_id, r.error().message, r.error().internal);
+    }
   };
-  ao.on_site_changed = [pub](int64_t site_id) {
+  ao.on_site_changed = [pub, monitoring](int64_t site_id) {
     auto r = pub->PublishSite(site_id);
-    if (!r) spdlog::error("publish site {}: {} {}", site_id, r.error().message, r.error().internal);
+    if (!r) {
+      monitoring->metrics().CountPublish(false);
+      spdlog::error("publish site {}: {} {}", site_id, r.error().message, r.error().internal);
+    }
+    monitoring->Wake();
   };
   ao.upload_dir = (fs::path(data_dir) / "tmp").string();
   ao.cookie_secure = std::string(config::Name(cfg.security.cookie_secure));
@@ -248,7 +294,12 @@ struct Platform::Scheduler {
     std::unique_lock lock(mu);
     while (!stop) {
       lock.unlock();
+      auto t0 = std::chrono::steady_clock::now();
       auto due = platform.publisher().PublishDue(platform.service().Now());
+      platform.monitoring().metrics().ObserveJob(
+          "scheduled_publish",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+          static_cast<bool>(due));
       if (!due)
         spdlog::error("scheduled publish: {} {}", due.error().message, due.error().internal);
       lock.lock();
@@ -267,29 +318,52 @@ Platform::~Platform() { Stop(); }
 Status Platform::Start() {
   std::string tmp = (fs::path(service_->options().data_dir) / "tmp").string();
   Api* api = api_.get();
-  admin_ =
-      std::make_unique<Server>(ListenerOptions(config_, config_.server.admin_listen, "admin", tmp),
-                               [api](Request& req) -> Response {
-                                 if (req.path == "/api" || req.path.rfind("/api/", 0) == 0)
-                                   return api->Handle(req);
-                                 if (req.path == "/" || req.path == "/index.html")
-                                   return ConsolePlaceholder();
-                                 return PublicNotFound();
-                               });
+  ops::Monitoring* mon = monitoring_.get();
+  admin_ = std::make_unique<Server>(
+      ListenerOptions(config_, config_.server.admin_listen, "admin", tmp),
+      [api, mon](Request& req) -> Response {
+        Response r;
+        if (req.path == "/api" || req.path.rfind("/api/", 0) == 0) {
+          r = api->Handle(req);
+        } else if (req.path == "/status" && (req.method == "GET" || req.method == "HEAD")) {
+          r = StatusPage(*mon);
+        } else if (req.path == "/metrics" && (req.method == "GET" || req.method == "HEAD")) {
+          r = MetricsPage(*mon);
+        } else if (req.path == "/" || req.path == "/index.html") {
+          r = ConsolePlaceholder();
+        } else {
+          r = PublicNotFound();
+        }
+        mon->metrics().CountRequest("admin", r.status);
+        return r;
+      });
   ZQ_TRY(admin_->Start());
   ZQ_TRY(RefreshRoutes());
   // The public side never serves the API, whatever the Host says (StaticSites
   // refuses /api).
   StaticSites* sites = public_sites_.get();
-  public_ =
-      std::make_unique<Server>(ListenerOptions(config_, config_.server.public_listen, "public", ""),
-                               [sites](Request& req) -> Response { return sites->Handle(req); });
+  bool status_public = config_.monitor.status_public != 0;
+  public_ = std::make_unique<Server>(
+      ListenerOptions(config_, config_.server.public_listen, "public", ""),
+      [sites, mon, status_public](Request& req) -> Response {
+        Response r = status_public && req.path == "/status" &&
+                             (req.method == "GET" || req.method == "HEAD")
+                         ? StatusPage(*mon)
+                         : sites->Handle(req);
+        mon->metrics().CountRequest("public", r.status);
+        return r;
+      });
   auto st = public_->Start();
   if (!st) {
     admin_->Stop();
     return st;
   }
   scheduler_ = std::make_unique<Scheduler>(*this);
+  st = monitoring_->Start();
+  if (!st) {
+    Stop();
+    return st;
+  }
   spdlog::info("admin listener on {}:{}, public listener on {}:{}",
                config_.server.admin_listen.host, admin_->port(), config_.server.public_listen.host,
                public_->port());
@@ -297,6 +371,7 @@ Status Platform::Start() {
 }
 
 void Platform::Stop() {
+  if (monitoring_) monitoring_->Stop();
   scheduler_.reset();
   if (admin_) admin_->Stop();
   if (public_) public_->Stop();

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "ops/monitoring.h"
 #include "core/result.h"
 #include "publish/publisher.h"
 #include "publish/site_search.h"
@@ -41,6 +42,7 @@ class Platform {
   Api& api() { return *api_; }
   publish::Publisher& publisher() { return *publisher_; }
   StaticSites& public_sites() { return *public_sites_; }
+  ops::Monitoring& monitoring() { return *monitoring_; }
   // Reloads the Host -> site table of the public listener from the store.
   Status RefreshRoutes();
 
@@ -57,6 +59,7 @@ class Platform {
   std::unique_ptr<publish::Publisher> publisher_;
   std::unique_ptr<publish::SiteSearch> search_;
   std::unique_ptr<StaticSites> public_sites_;
+  std::unique_ptr<ops::Monitoring> monitoring_;
   std::unique_ptr<Api> api_;
   struct Scheduler;
   std::unique_ptr<Scheduler> scheduler_;

@@ -10,6 +10,10 @@
 #include "http/router.h"
 #include "service/service.h"
 
+namespace zhanqun::ops {
+class Monitoring;
+}
+
 namespace zhanqun::http {
 
 struct ApiOptions {
@@ -20,6 +24,9 @@ struct ApiOptions {
   // Called after a change that the public sites must show (publish hooks).
   std::function<void(int64_t article_id)> on_article_changed;
   std::function<void(int64_t site_id)> on_site_changed;
+  // Monitoring, incidents and alerts (/api/v1/monitors, …); routes answer
+  // 503 when absent.
+  ops::Monitoring* monitoring = nullptr;
 };
 
 int HttpStatus(Code code);
