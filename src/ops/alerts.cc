@@ -190,12 +190,14 @@ Status EnqueueAlert(Conn& c, int64_t now, std::optional<int64_t> site_id,
     if (!sites.empty()) {
       if (!site_id) continue;
       bool hit = false;
-      for (const auto& s : sites) hit = hit || (s.is_number_integer() && s.get<int64_t>() == *site_id);
+      for (const auto& s : sites)
+        hit = hit || (s.is_number_integer() && s.get<int64_t>() == *site_id);
       if (!hit) continue;
     }
     auto sev = cfg.value("severities", json::array({"critical", "warning"}));
     bool sev_ok = false;
-    for (const auto& s : sev) sev_ok = sev_ok || (s.is_string() && s.get<std::string>() == severity);
+    for (const auto& s : sev)
+      sev_ok = sev_ok || (s.is_string() && s.get<std::string>() == severity);
     if (!sev_ok) continue;
     if (event == "incident.resolved" && !cfg.value("notify_resolved", true)) continue;
     ZQ_TRY(c.Exec(
@@ -220,10 +222,9 @@ std::string Monitoring::Impl::Deliver(const store::Row& row) {
   if (type == "email") return SendMail(url, cfg, subject, text);
   if (type == "wecom") {
     // 企业微信群机器人: msgtype markdown, content up to 4096 bytes.
-    return PostJson(url,
-                    {{"msgtype", "markdown"},
-                     {"markdown", {{"content", "### " + subject + "\n" + text}}}},
-                    {}, type);
+    return PostJson(
+        url, {{"msgtype", "markdown"}, {"markdown", {{"content", "### " + subject + "\n" + text}}}},
+        {}, type);
   }
   if (type == "dingtalk") {
     // 钉钉自定义机器人: msgtype markdown; with a 加签 secret, timestamp and
@@ -236,10 +237,11 @@ std::string Monitoring::Impl::Deliver(const store::Row& row) {
       target += (target.find('?') == std::string::npos ? "?" : "&") + std::string("timestamp=") +
                 ts + "&sign=" + sign;
     }
-    return PostJson(target,
-                    {{"msgtype", "markdown"},
-                     {"markdown", {{"title", subject}, {"text", "### " + subject + "\n\n" + text}}}},
-                    {}, type);
+    return PostJson(
+        target,
+        {{"msgtype", "markdown"},
+         {"markdown", {{"title", subject}, {"text", "### " + subject + "\n\n" + text}}}},
+        {}, type);
   }
   if (type == "feishu") {
     // 飞书自定义机器人: msg_type text; with a 签名校验 secret, timestamp
@@ -254,19 +256,19 @@ std::string Monitoring::Impl::Deliver(const store::Row& row) {
     return PostJson(url, body, {}, type);
   }
   // Generic webhook: our own JSON; with a secret, an HMAC-SHA256 of the body.
-  json body = {{"event", row.Text("event")},
-               {"severity", row.Text("severity")},
-               {"subject", subject},
-               {"text", text},
-               {"incident_id", row.IsNull("incident_id") ? json(nullptr)
-                                                         : json(row.Int("incident_id"))},
-               {"alert_id", row.Int("id")},
-               {"created_at", row.Int("created_at")}};
+  json body = {
+      {"event", row.Text("event")},
+      {"severity", row.Text("severity")},
+      {"subject", subject},
+      {"text", text},
+      {"incident_id", row.IsNull("incident_id") ? json(nullptr) : json(row.Int("incident_id"))},
+      {"alert_id", row.Int("id")},
+      {"created_at", row.Int("created_at")}};
   std::vector<std::string> headers;
   if (!secret.empty()) {
-    headers.push_back("X-Zhanqun-Signature: sha256=" +
-                      Hex(HmacSha256(secret, body.dump(-1, ' ', false,
-                                                       json::error_handler_t::replace))));
+    headers.push_back(
+        "X-Zhanqun-Signature: sha256=" +
+        Hex(HmacSha256(secret, body.dump(-1, ' ', false, json::error_handler_t::replace))));
   }
   return PostJson(url, body, headers, type);
 }
@@ -309,33 +311,35 @@ void Monitoring::Impl::SenderLoop() {
       }
       auto t0 = Clock::now();
       std::string err = Deliver(row);
-      owner.metrics_.ObserveJob("alert_delivery",
-                                std::chrono::duration<double>(Clock::now() - t0).count(),
-                                err.empty());
+      owner.metrics_.ObserveJob(
+          "alert_delivery", std::chrono::duration<double>(Clock::now() - t0).count(), err.empty());
       int64_t done = owner.Now();
       int64_t attempts = row.Int("attempts") + 1;
       if (err.empty()) window.push_back(Clock::now());
       auto st = owner.db_.Write([&](Conn& c) -> Status {
         if (err.empty()) {
-          ZQ_TRY(c.Exec("UPDATE alert_outbox SET status = 'sent', attempts = ?, sent_at = ?, "
-                        "last_error = '' WHERE id = ?",
-                        {attempts, done, row.Int("id")}));
+          ZQ_TRY(
+              c.Exec("UPDATE alert_outbox SET status = 'sent', attempts = ?, sent_at = ?, "
+                     "last_error = '' WHERE id = ?",
+                     {attempts, done, row.Int("id")}));
           if (!row.IsNull("incident_id") && row.Text("event") == "incident.opened") {
             ZQ_ASSIGN_OR_RETURN(int64_t first, c.Exec("UPDATE incidents SET alerted_at = ? WHERE "
                                                       "id = ? AND alerted_at IS NULL",
                                                       {done, row.Int("incident_id")}));
-            ZQ_TRY(c.Exec("INSERT INTO incident_events (incident_id, ts, kind, detail) VALUES (?, "
-                          "?, 'alerted', ?)",
-                          {row.Int("incident_id"), done,
-                           "已通过告警渠道 #" + std::to_string(channel) + "（" + row.Text("type") +
-                               "）发送" + (first ? "" : "（另一渠道）")}));
+            ZQ_TRY(
+                c.Exec("INSERT INTO incident_events (incident_id, ts, kind, detail) VALUES (?, "
+                       "?, 'alerted', ?)",
+                       {row.Int("incident_id"), done,
+                        "已通过告警渠道 #" + std::to_string(channel) + "（" + row.Text("type") +
+                            "）发送" + (first ? "" : "（另一渠道）")}));
           }
           return {};
         }
         if (attempts >= cfg.alert_max_attempts) {
-          ZQ_TRY(c.Exec("UPDATE alert_outbox SET status = 'failed', attempts = ?, last_error = ? "
-                        "WHERE id = ?",
-                        {attempts, err, row.Int("id")}));
+          ZQ_TRY(
+              c.Exec("UPDATE alert_outbox SET status = 'failed', attempts = ?, last_error = ? "
+                     "WHERE id = ?",
+                     {attempts, err, row.Int("id")}));
           return service::AppendAudit(c, done, Principal::System("monitor"), "alert.failed",
                                       "alert", std::to_string(row.Int("id")), "failure",
                                       {{"channel_id", channel},
@@ -347,9 +351,10 @@ void Monitoring::Impl::SenderLoop() {
         for (int64_t i = 1; i < attempts && backoff < int64_t{cfg.alert_retry_max_s} * 1000; ++i)
           backoff *= 2;
         backoff = std::min<int64_t>(backoff, int64_t{cfg.alert_retry_max_s} * 1000);
-        ZQ_TRY(c.Exec("UPDATE alert_outbox SET attempts = ?, last_error = ?, next_attempt_at = ? "
-                      "WHERE id = ?",
-                      {attempts, err, done + backoff, row.Int("id")}));
+        ZQ_TRY(
+            c.Exec("UPDATE alert_outbox SET attempts = ?, last_error = ?, next_attempt_at = ? "
+                   "WHERE id = ?",
+                   {attempts, err, done + backoff, row.Int("id")}));
         return {};
       });
       if (!st) spdlog::error("alert outbox update: {}", st.error().internal);

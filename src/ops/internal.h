@@ -59,9 +59,9 @@ struct Monitoring::Impl {
 
   std::mutex mu;
   std::condition_variable cv;
-  bool stop = false;     // GUARDED_BY(mu)
-  bool reload = true;    // GUARDED_BY(mu)
-  bool send_now = false; // GUARDED_BY(mu)
+  bool stop = false;      // GUARDED_BY(mu)
+  bool reload = true;     // GUARDED_BY(mu)
+  bool send_now = false;  // GUARDED_BY(mu)
   void* multi = nullptr;  // CURLM*, for curl_multi_wakeup
   std::thread prober;
   std::thread sender;

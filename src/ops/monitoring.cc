@@ -43,12 +43,23 @@ std::string HtmlEscape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -142,8 +153,7 @@ Result<std::pair<int64_t, int64_t>> MonthRange(const std::string& month, int64_t
   } else {
     if (month.size() != 7 || month[4] != '-' ||
         month.find_first_not_of("0123456789-") != std::string::npos ||
-        sscanf(month.c_str(), "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12 || y < 2000 ||
-        y > 2999) {
+        sscanf(month.c_str(), "%4d-%2d", &y, &m) != 2 || m < 1 || m > 12 || y < 2000 || y > 2999) {
       return Fail(Error::Invalid("month", "month 必须是 YYYY-MM 格式的月份，如 2026-11"));
     }
   }
@@ -370,7 +380,8 @@ Result<json> Monitoring::UpdateMonitor(const Principal& p, int64_t id, const jso
   ZQ_ASSIGN_OR_RETURN(auto ipv, in.Enum("ip_version", {"any", "v4", "v6"}, false));
   ZQ_ASSIGN_OR_RETURN(auto enabled, in.Bool("enabled", false));
   bool site = before["kind"] == "site";
-  if (site && url) return Fail(Error::Invalid("url", "站点监测项的网址随站点域名自动维护，不能修改"));
+  if (site && url)
+    return Fail(Error::Invalid("url", "站点监测项的网址随站点域名自动维护，不能修改"));
   if (site && name) return Fail(Error::Invalid("name", "站点监测项的名称随站点域名自动维护"));
   if (site && ipv) return Fail(Error::Invalid("ip_version", "站点监测项的 IP 版本不能修改"));
   if (body.empty()) return before;
@@ -382,12 +393,13 @@ Result<json> Monitoring::UpdateMonitor(const Principal& p, int64_t id, const jso
                                                 "ip_version = ? AND id <> ?",
                                                 {new_url, new_ipv, id}));
     if (dup > 0) return Fail(Error::Conflict("url", "已有监测该网址的监测项"));
-    ZQ_TRY(c.Exec("UPDATE monitors SET url = ?, ip_version = ?, interval_s = ?, keyword = ?, "
-                  "name = ?, enabled = ?, updated_at = ? WHERE id = ?",
-                  {new_url, new_ipv, interval.value_or(before["interval_s"].get<int64_t>()),
-                   keyword.value_or(before["keyword"].get<std::string>()),
-                   name.value_or(before["name"].get<std::string>()),
-                   int64_t{enabled.value_or(before["enabled"].get<bool>())}, now, id}));
+    ZQ_TRY(
+        c.Exec("UPDATE monitors SET url = ?, ip_version = ?, interval_s = ?, keyword = ?, "
+               "name = ?, enabled = ?, updated_at = ? WHERE id = ?",
+               {new_url, new_ipv, interval.value_or(before["interval_s"].get<int64_t>()),
+                keyword.value_or(before["keyword"].get<std::string>()),
+                name.value_or(before["name"].get<std::string>()),
+                int64_t{enabled.value_or(before["enabled"].get<bool>())}, now, id}));
     ZQ_ASSIGN_OR_RETURN(json after, LoadMonitorJson(c, id));
     json b = before, a = after;
     for (json* x : {&b, &a}) {
@@ -430,7 +442,8 @@ Result<json> Monitoring::ListResults(const Principal& p, int64_t id, const json&
   int64_t from = f.contains("from") ? f["from"].get<int64_t>() : now - kDayMs;
   int64_t to = f.contains("to") ? f["to"].get<int64_t>() : now + 1;
   int64_t limit = f.contains("limit") ? f["limit"].get<int64_t>() : 500;
-  if (limit < 1 || limit > 5000) return Fail(Error::Invalid("limit", "limit 必须在 1 到 5000 之间"));
+  if (limit < 1 || limit > 5000)
+    return Fail(Error::Invalid("limit", "limit 必须在 1 到 5000 之间"));
   return db_.ReadValue<json>([&](Conn& c) -> Result<json> {
     ZQ_TRY(LoadMonitorJson(c, id));
     json items = json::array();
@@ -566,9 +579,8 @@ Result<json> Monitoring::ListIncidents(const Principal& p, const json& f) {
 
 Result<json> Monitoring::AcknowledgeIncident(const Principal& p, int64_t id, const json& body) {
   ZQ_TRY(RequireSysadmin(p, "确认故障事件"));
-  auto exists = db_.ReadValue<int64_t>([&](Conn& c) {
-    return c.QueryInt("SELECT COUNT(*) FROM incidents WHERE id = ?", {id});
-  });
+  auto exists = db_.ReadValue<int64_t>(
+      [&](Conn& c) { return c.QueryInt("SELECT COUNT(*) FROM incidents WHERE id = ?", {id}); });
   if (!exists) return Fail(std::move(exists.error()));
   if (*exists == 0) return Fail(Error::NotFound("故障事件不存在"));
   json b = body.is_null() ? json::object() : body;
@@ -580,14 +592,15 @@ Result<json> Monitoring::AcknowledgeIncident(const Principal& p, int64_t id, con
     ZQ_ASSIGN_OR_RETURN(auto row, c.QueryOne("SELECT acknowledged_at FROM incidents WHERE id = ?",
                                              {id}, "故障事件"));
     if (!row.IsNull("acknowledged_at")) {
-      return Fail(Error::Conflict("id", "该故障事件已于 " +
-                                            FormatTime(row.Int("acknowledged_at")) + " 确认"));
+      return Fail(Error::Conflict(
+          "id", "该故障事件已于 " + FormatTime(row.Int("acknowledged_at")) + " 确认"));
     }
     ZQ_TRY(c.Exec("UPDATE incidents SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ?",
                   {now, p.user_id, id}));
-    ZQ_TRY(c.Exec("INSERT INTO incident_events (incident_id, ts, kind, detail) VALUES (?, ?, "
-                  "'acknowledged', ?)",
-                  {id, now, p.username + " 确认" + (note ? "：" + *note : "")}));
+    ZQ_TRY(
+        c.Exec("INSERT INTO incident_events (incident_id, ts, kind, detail) VALUES (?, ?, "
+               "'acknowledged', ?)",
+               {id, now, p.username + " 确认" + (note ? "：" + *note : "")}));
     return service::AppendAudit(c, now, p, "incident.acknowledge", "incident", std::to_string(id),
                                 "success", {{"note", note.value_or("")}});
   }));
@@ -624,7 +637,8 @@ Result<ChannelInput> ParseChannel(Conn& c, const json& body, bool create,
   if (type == "email") {
     ZQ_ASSIGN_OR_RETURN(ch.url, in.Text("url", TextKind::kLine, 500, create));
     if (ch.url && ch.url->rfind("smtp://", 0) != 0 && ch.url->rfind("smtps://", 0) != 0) {
-      return Fail(Error::Invalid("url", "邮件渠道的 url 必须是 smtp://主机:端口 或 smtps://主机:端口"));
+      return Fail(
+          Error::Invalid("url", "邮件渠道的 url 必须是 smtp://主机:端口 或 smtps://主机:端口"));
     }
     ZQ_ASSIGN_OR_RETURN(auto to, in.TextList("to", TextKind::kEmail, 20, 200, create));
     if (to && to->empty()) return Fail(Error::Invalid("to", "to 至少需要一个收件地址"));
@@ -655,10 +669,11 @@ Result<ChannelInput> ParseChannel(Conn& c, const json& body, bool create,
     for (const auto& x : s) {
       if (!x.is_number_integer() || x.get<int64_t>() <= 0)
         return Fail(Error::Invalid("sites", "sites 必须是站点编号的数组"));
-      ZQ_ASSIGN_OR_RETURN(int64_t n, c.QueryInt("SELECT COUNT(*) FROM sites WHERE id = ?",
-                                                {x.get<int64_t>()}));
+      ZQ_ASSIGN_OR_RETURN(
+          int64_t n, c.QueryInt("SELECT COUNT(*) FROM sites WHERE id = ?", {x.get<int64_t>()}));
       if (n == 0)
-        return Fail(Error::Invalid("sites", "站点 " + std::to_string(x.get<int64_t>()) + " 不存在"));
+        return Fail(
+            Error::Invalid("sites", "站点 " + std::to_string(x.get<int64_t>()) + " 不存在"));
       ids.push_back(x.get<int64_t>());
     }
     ch.config["sites"] = ids;
@@ -669,8 +684,7 @@ Result<ChannelInput> ParseChannel(Conn& c, const json& body, bool create,
       if (s != "critical" && s != "warning")
         return Fail(Error::Invalid("severities", "severities 的成员必须是 critical 或 warning"));
     }
-    if (sev->empty())
-      return Fail(Error::Invalid("severities", "severities 至少需要一个级别"));
+    if (sev->empty()) return Fail(Error::Invalid("severities", "severities 至少需要一个级别"));
     ch.config["severities"] = *sev;
   }
   return ch;
@@ -681,8 +695,9 @@ Result<ChannelInput> ParseChannel(Conn& c, const json& body, bool create,
 Result<json> Monitoring::ListChannels(const Principal& p) {
   ZQ_TRY(RequireSysadmin(p, "查看告警渠道"));
   return db_.ReadValue<json>([&](Conn& c) -> Result<json> {
-    ZQ_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT id, name, type, url, config, enabled, "
-                                           "created_at, updated_at FROM alert_channels ORDER BY id"));
+    ZQ_ASSIGN_OR_RETURN(auto rows,
+                        c.Query("SELECT id, name, type, url, config, enabled, "
+                                "created_at, updated_at FROM alert_channels ORDER BY id"));
     json items = json::array();
     for (const auto& r : rows) items.push_back(ChannelJson(r));
     return json{{"items", items}, {"total", items.size()}};
@@ -694,15 +709,16 @@ Result<json> Monitoring::CreateChannel(const Principal& p, const json& body) {
   int64_t now = Now();
   return db_.WriteValue<json>([&](Conn& c) -> Result<json> {
     ZQ_ASSIGN_OR_RETURN(ChannelInput ch, ParseChannel(c, body, true, ""));
-    ZQ_ASSIGN_OR_RETURN(
-        auto rows, c.Query("INSERT INTO alert_channels (name, type, url, config, enabled, "
-                           "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                           {ch.name.value_or(""), *ch.type, *ch.url, ch.config.dump(),
-                            int64_t{ch.enabled.value_or(true)}, now, now}));
+    ZQ_ASSIGN_OR_RETURN(auto rows,
+                        c.Query("INSERT INTO alert_channels (name, type, url, config, enabled, "
+                                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                {ch.name.value_or(""), *ch.type, *ch.url, ch.config.dump(),
+                                 int64_t{ch.enabled.value_or(true)}, now, now}));
     int64_t id = rows.front().Int("id");
     ZQ_ASSIGN_OR_RETURN(json after, LoadChannelJson(c, id));
     ZQ_TRY(service::AppendAudit(c, now, p, "alert_channel.create", "alert_channel",
-                                std::to_string(id), "success", {{"before", nullptr}, {"after", after}}));
+                                std::to_string(id), "success",
+                                {{"before", nullptr}, {"after", after}}));
     return after;
   });
 }
@@ -719,11 +735,12 @@ Result<json> Monitoring::UpdateChannel(const Principal& p, int64_t id, const jso
     json cfg = json::parse(row.Text("config"), nullptr, false);
     if (!cfg.is_object()) cfg = json::object();
     for (auto& [k, v] : ch.config.items()) cfg[k] = v;
-    ZQ_TRY(c.Exec("UPDATE alert_channels SET name = ?, url = ?, config = ?, enabled = ?, "
-                  "updated_at = ? WHERE id = ?",
-                  {ch.name.value_or(before["name"].get<std::string>()),
-                   ch.url.value_or(before["url"].get<std::string>()), cfg.dump(),
-                   int64_t{ch.enabled.value_or(before["enabled"].get<bool>())}, now, id}));
+    ZQ_TRY(
+        c.Exec("UPDATE alert_channels SET name = ?, url = ?, config = ?, enabled = ?, "
+               "updated_at = ? WHERE id = ?",
+               {ch.name.value_or(before["name"].get<std::string>()),
+                ch.url.value_or(before["url"].get<std::string>()), cfg.dump(),
+                int64_t{ch.enabled.value_or(before["enabled"].get<bool>())}, now, id}));
     ZQ_ASSIGN_OR_RETURN(json after, LoadChannelJson(c, id));
     json b = before, a = after;
     b.erase("updated_at");
@@ -744,9 +761,9 @@ Status Monitoring::DeleteChannel(const Principal& p, int64_t id) {
                                    "status = 'pending'",
                                    {id}));
     ZQ_TRY(c.Exec("DELETE FROM alert_channels WHERE id = ?", {id}));
-    return service::AppendAudit(c, now, p, "alert_channel.delete", "alert_channel",
-                                std::to_string(id), "success",
-                                {{"before", before}, {"after", nullptr}, {"pending_dropped", pending}});
+    return service::AppendAudit(
+        c, now, p, "alert_channel.delete", "alert_channel", std::to_string(id), "success",
+        {{"before", before}, {"after", nullptr}, {"pending_dropped", pending}});
   });
 }
 
@@ -825,15 +842,16 @@ Result<json> Monitoring::CreateWindow(const Principal& p, const json& body) {
   int64_t now = Now();
   return db_.WriteValue<json>([&](Conn& c) -> Result<json> {
     if (site_id) {
-      ZQ_ASSIGN_OR_RETURN(int64_t n, c.QueryInt("SELECT COUNT(*) FROM sites WHERE id = ?", {*site_id}));
+      ZQ_ASSIGN_OR_RETURN(int64_t n,
+                          c.QueryInt("SELECT COUNT(*) FROM sites WHERE id = ?", {*site_id}));
       if (n == 0) return Fail(Error::Invalid("site_id", "站点不存在"));
     }
-    ZQ_ASSIGN_OR_RETURN(auto rows,
-                        c.Query("INSERT INTO maintenance_windows (site_id, starts_at, ends_at, "
-                                "reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?) "
-                                "RETURNING id",
-                                {store::Opt(site_id), *starts, *ends, reason.value_or(""),
-                                 p.user_id, now}));
+    ZQ_ASSIGN_OR_RETURN(
+        auto rows,
+        c.Query("INSERT INTO maintenance_windows (site_id, starts_at, ends_at, "
+                "reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "RETURNING id",
+                {store::Opt(site_id), *starts, *ends, reason.value_or(""), p.user_id, now}));
     int64_t id = rows.front().Int("id");
     json w = {{"id", id},
               {"site_id", site_id ? json(*site_id) : json(nullptr)},
@@ -844,7 +862,8 @@ Result<json> Monitoring::CreateWindow(const Principal& p, const json& body) {
               {"created_by", p.user_id},
               {"created_at", now}};
     ZQ_TRY(service::AppendAudit(c, now, p, "maintenance_window.create", "maintenance_window",
-                                std::to_string(id), "success", {{"before", nullptr}, {"after", w}}));
+                                std::to_string(id), "success",
+                                {{"before", nullptr}, {"after", w}}));
     return w;
   });
 }
@@ -857,15 +876,14 @@ Status Monitoring::DeleteWindow(const Principal& p, int64_t id) {
                                              "maintenance_windows WHERE id = ?",
                                              {id}, "维护窗口"));
     ZQ_TRY(c.Exec("DELETE FROM maintenance_windows WHERE id = ?", {id}));
-    return service::AppendAudit(
-        c, now, p, "maintenance_window.delete", "maintenance_window", std::to_string(id),
-        "success",
-        {{"before",
-          {{"site_id", OptJson(row, "site_id")},
-           {"starts_at", row.Int("starts_at")},
-           {"ends_at", row.Int("ends_at")},
-           {"reason", row.Text("reason")}}},
-         {"after", nullptr}});
+    return service::AppendAudit(c, now, p, "maintenance_window.delete", "maintenance_window",
+                                std::to_string(id), "success",
+                                {{"before",
+                                  {{"site_id", OptJson(row, "site_id")},
+                                   {"starts_at", row.Int("starts_at")},
+                                   {"ends_at", row.Int("ends_at")},
+                                   {"reason", row.Text("reason")}}},
+                                 {"after", nullptr}});
   });
 }
 
@@ -892,14 +910,14 @@ Result<json> Monitoring::UpdateSettings(const Principal& p, const json& body) {
     ZQ_TRY(db_.Write([&](Conn& c) -> Status {
       bool before = ProtectionMode(c);
       if (before == *protection) return {};
-      ZQ_TRY(c.Exec("INSERT INTO settings (key, value, updated_at) VALUES ('monitor.protection', "
-                    "?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = "
-                    "excluded.updated_at",
-                    {std::string(*protection ? "1" : "0"), now}));
-      return service::AppendAudit(c, now, p, "monitor.protection", "settings", "monitor",
-                                  "success",
-                                  {{"before", {{"protection", before}}},
-                                   {"after", {{"protection", *protection}}}});
+      ZQ_TRY(
+          c.Exec("INSERT INTO settings (key, value, updated_at) VALUES ('monitor.protection', "
+                 "?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = "
+                 "excluded.updated_at",
+                 {std::string(*protection ? "1" : "0"), now}));
+      return service::AppendAudit(
+          c, now, p, "monitor.protection", "settings", "monitor", "success",
+          {{"before", {{"protection", before}}}, {"after", {{"protection", *protection}}}});
     }));
     Wake();
   }
@@ -1003,9 +1021,12 @@ std::string Monitoring::StatusPageHtml() {
     }
     int up = 0, down = 0, unknown = 0;
     for (const auto& s : sites) {
-      if (s.IsNull("last_ts")) ++unknown;
-      else if (down_sites.count(s.Int("id")) || s.Int("ok") == 0) ++down;
-      else ++up;
+      if (s.IsNull("last_ts"))
+        ++unknown;
+      else if (down_sites.count(s.Int("id")) || s.Int("ok") == 0)
+        ++down;
+      else
+        ++up;
     }
     html =
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
@@ -1022,12 +1043,15 @@ std::string Monitoring::StatusPageHtml() {
         ".b-major{background:#cf222e}.b-none{background:#e1e4e8}"
         ".banner{padding:.6em 1em;background:#fff4e5;border:1px solid #f0b429}"
         "</style></head><body><main><h1>站群运行状态</h1>";
-    html += "<p class=\"summary\">共 " + std::to_string(sites.size()) + " 个站点：<span "
-            "class=\"ok\">正常 " + std::to_string(up) + "</span>，<span class=\"down\">异常 " +
-            std::to_string(down) + "</span>，<span class=\"unknown\">未探测 " +
-            std::to_string(unknown) + "</span>；进行中的故障 " + std::to_string(open.size()) +
-            " 个。更新于 " + FormatTime(now) + "（北京时间）。</p>";
-    if (protection) html += "<p class=\"banner\">重保模式已开启：探测更频繁，所有预警都会告警。</p>";
+    html += "<p class=\"summary\">共 " + std::to_string(sites.size()) +
+            " 个站点：<span "
+            "class=\"ok\">正常 " +
+            std::to_string(up) + "</span>，<span class=\"down\">异常 " + std::to_string(down) +
+            "</span>，<span class=\"unknown\">未探测 " + std::to_string(unknown) +
+            "</span>；进行中的故障 " + std::to_string(open.size()) + " 个。更新于 " +
+            FormatTime(now) + "（北京时间）。</p>";
+    if (protection)
+      html += "<p class=\"banner\">重保模式已开启：探测更频繁，所有预警都会告警。</p>";
     if (!open.empty()) {
       html += "<h2>进行中的故障</h2><ul>";
       for (const auto& i : open) {
@@ -1038,8 +1062,9 @@ std::string Monitoring::StatusPageHtml() {
       }
       html += "</ul>";
     }
-    html += "<h2>各站点（近 90 天可用率）</h2><table><thead><tr><th>站点</th><th>状态</th>"
-            "<th>响应</th><th>近 90 天</th><th>可用率</th></tr></thead><tbody>";
+    html +=
+        "<h2>各站点（近 90 天可用率）</h2><table><thead><tr><th>站点</th><th>状态</th>"
+        "<th>响应</th><th>近 90 天</th><th>可用率</th></tr></thead><tbody>";
     for (const auto& s : sites) {
       std::string cls, state;
       if (s.IsNull("last_ts")) {
@@ -1078,13 +1103,15 @@ std::string Monitoring::StatusPageHtml() {
       }
       html += "<tr><td>" + HtmlEscape(s.Text("name")) + "<br><small>" +
               HtmlEscape(s.Text("domain")) + "</small></td><td class=\"" + cls + "\">" + state +
-              "</td><td>" + (s.IsNull("last_ts") ? "—" : std::to_string(s.Int("latency_ms")) + " 毫秒") +
+              "</td><td>" +
+              (s.IsNull("last_ts") ? "—" : std::to_string(s.Int("latency_ms")) + " 毫秒") +
               "</td><td>" + bars + "</td><td>" + avail + "</td></tr>";
     }
     html += "</tbody></table>";
     if (!custom.empty()) {
-      html += "<h2>其他监测项</h2><table><thead><tr><th>名称</th><th>网址</th><th>状态</th>"
-              "<th>响应</th></tr></thead><tbody>";
+      html +=
+          "<h2>其他监测项</h2><table><thead><tr><th>名称</th><th>网址</th><th>状态</th>"
+          "<th>响应</th></tr></thead><tbody>";
       for (const auto& m : custom) {
         std::string cls = m.IsNull("last_ts") ? "unknown" : m.Int("ok") ? "ok" : "down";
         std::string state = m.IsNull("last_ts") ? "未探测" : OutcomeText(m.Text("outcome"));
@@ -1095,8 +1122,9 @@ std::string Monitoring::StatusPageHtml() {
       }
       html += "</tbody></table>";
     }
-    html += "<p><small>可用率 = 1 − 首页探测失败次数 ÷ 首页探测总次数，按北京时间自然日统计。"
-            "</small></p></main></body></html>\n";
+    html +=
+        "<p><small>可用率 = 1 − 首页探测失败次数 ÷ 首页探测总次数，按北京时间自然日统计。"
+        "</small></p></main></body></html>\n";
     return {};
   });
   if (!st) {

@@ -47,14 +47,14 @@ class Metrics {
 
  private:
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, uint64_t> requests_;                // GUARDED_BY(mu_)
-  uint64_t publishes_ok_ = 0, publishes_failed_ = 0;                         // GUARDED_BY(mu_)
+  std::map<std::pair<std::string, int>, uint64_t> requests_;  // GUARDED_BY(mu_)
+  uint64_t publishes_ok_ = 0, publishes_failed_ = 0;          // GUARDED_BY(mu_)
   struct Job {
     uint64_t runs = 0, failures = 0;
     double seconds_sum = 0, last_seconds = 0;
   };
-  std::map<std::string, Job> jobs_;                                          // GUARDED_BY(mu_)
-  std::map<std::pair<std::string, std::string>, uint64_t> alerts_;           // GUARDED_BY(mu_)
+  std::map<std::string, Job> jobs_;                                 // GUARDED_BY(mu_)
+  std::map<std::pair<std::string, std::string>, uint64_t> alerts_;  // GUARDED_BY(mu_)
 };
 
 class Monitoring {

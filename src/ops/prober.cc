@@ -341,23 +341,24 @@ void Monitoring::Impl::ProberLoop() {
       auto st = owner.SyncSiteMonitors();
       if (!st) spdlog::error("site monitors: {} {}", st.error().message, st.error().internal);
       auto specs = LoadMonitors();
-      protection = owner.db_.ReadValue<bool>([](Conn& c) -> Result<bool> {
-                              return ProtectionMode(c);
-                            }).value_or(false);
+      protection =
+          owner.db_.ReadValue<bool>([](Conn& c) -> Result<bool> { return ProtectionMode(c); })
+              .value_or(false);
       if (specs) {
         std::map<int64_t, MonitorSpec> next;
         for (auto& s : *specs) {
           auto id = s.id;
           bool known = monitors.count(id) > 0;
-          bool changed = known && (monitors[id].url != s.url ||
-                                   monitors[id].interval_s != s.interval_s);
+          bool changed =
+              known && (monitors[id].url != s.url || monitors[id].interval_s != s.interval_s);
           if (!known || changed || !due.count(id)) {
             // At start, spread the first checks over the interval so that a
             // thousand monitors do not fire in the same second; a monitor
             // added later is checked at once.
-            auto spread = loaded_once ? Clock::duration::zero()
-                                      : std::chrono::milliseconds(
-                                            (id * 7919) % (interval_of(s).count() * 1000));
+            auto spread =
+                loaded_once
+                    ? Clock::duration::zero()
+                    : std::chrono::milliseconds((id * 7919) % (interval_of(s).count() * 1000));
             due[id] = now + spread;
           } else if (due[id] > now + interval_of(s)) {
             due[id] = now + interval_of(s);  // 重保 mode shortened the interval
@@ -393,8 +394,7 @@ void Monitoring::Impl::ProberLoop() {
       if (p->got_header) continue;
       curl_off_t connect_us = 0;
       curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect_us);
-      if (connect_us > 0 &&
-          Ms(now - p->started) - connect_us / 1000 > cfg.first_byte_timeout_ms) {
+      if (connect_us > 0 && Ms(now - p->started) - connect_us / 1000 > cfg.first_byte_timeout_ms) {
         stalled.push_back(e);
       }
     }
@@ -430,7 +430,8 @@ void Monitoring::Impl::ProberLoop() {
     now = Clock::now();
     int64_t wait_ms = inflight.empty() ? 1000 : 200;
     for (const auto& [id, when] : due) {
-      if (!busy.count(id)) wait_ms = std::min<int64_t>(wait_ms, std::max<int64_t>(0, Ms(when - now)));
+      if (!busy.count(id))
+        wait_ms = std::min<int64_t>(wait_ms, std::max<int64_t>(0, Ms(when - now)));
     }
     if (!pending.empty()) wait_ms = std::min<int64_t>(wait_ms, 1000);
     if (wait_ms > 0) curl_multi_poll(m, nullptr, 0, static_cast<int>(wait_ms), nullptr);
@@ -471,7 +472,8 @@ Status Monitoring::Impl::Flush(std::vector<ProbeResult>& results) {
                                              "cert_warned FROM monitor_state WHERE monitor_id = ?",
                                              {r.spec.id}));
       int64_t cf = prev.empty() ? 0 : prev.front().Int("consecutive_failures");
-      int64_t failing_since = prev.empty() ? 0 : prev.front().Int("failing_since");  // 0: not failing
+      int64_t failing_since =
+          prev.empty() ? 0 : prev.front().Int("failing_since");  // 0: not failing
       int64_t cert_warned = prev.empty() ? 0 : prev.front().Int("cert_warned");
       if (r.ok) {
         cf = 0;
@@ -480,10 +482,11 @@ Status Monitoring::Impl::Flush(std::vector<ProbeResult>& results) {
         ++cf;
         if (failing_since == 0) failing_since = r.ts;
       }
-      std::string where = r.spec.site_id ? "站点 " + r.spec.name + "（" + r.spec.url + "）"
-                                         : "监测项 " + (r.spec.name.empty() ? r.spec.url
-                                                                            : r.spec.name + "（" +
-                                                                                  r.spec.url + "）");
+      std::string where =
+          r.spec.site_id
+              ? "站点 " + r.spec.name + "（" + r.spec.url + "）"
+              : "监测项 " +
+                    (r.spec.name.empty() ? r.spec.url : r.spec.name + "（" + r.spec.url + "）");
       // Certificate expiry: warn once at 30 days, again at 7.
       int64_t new_warned = cert_warned;
       if (r.cert_expires_at) {
@@ -493,14 +496,13 @@ Status Monitoring::Impl::Flush(std::vector<ProbeResult>& results) {
           new_warned = 0;
         } else if (cert_warned == 0 || level < cert_warned) {
           new_warned = level;
-          ZQ_TRY(EnqueueAlert(
-              c, r.ts, r.spec.site_id, std::nullopt, "certificate.expiring",
-              level == 7 ? "critical" : "warning",
-              "cert:" + std::to_string(r.spec.id) + ":" + std::to_string(level) + ":" +
-                  std::to_string(*r.cert_expires_at),
-              "【证书即将过期】" + where,
-              where + " 的 TLS 证书将于 " + FormatTime(*r.cert_expires_at) + " 过期，剩余 " +
-                  std::to_string(days) + " 天，请尽快更换。"));
+          ZQ_TRY(EnqueueAlert(c, r.ts, r.spec.site_id, std::nullopt, "certificate.expiring",
+                              level == 7 ? "critical" : "warning",
+                              "cert:" + std::to_string(r.spec.id) + ":" + std::to_string(level) +
+                                  ":" + std::to_string(*r.cert_expires_at),
+                              "【证书即将过期】" + where,
+                              where + " 的 TLS 证书将于 " + FormatTime(*r.cert_expires_at) +
+                                  " 过期，剩余 " + std::to_string(days) + " 天，请尽快更换。"));
         }
       }
       ZQ_TRY(c.Exec(
@@ -513,7 +515,8 @@ Status Monitoring::Impl::Flush(std::vector<ProbeResult>& results) {
           "excluded.failing_since, cert_expires_at = COALESCE(excluded.cert_expires_at, "
           "monitor_state.cert_expires_at), cert_warned = excluded.cert_warned",
           {r.spec.id, r.ts, int64_t{r.ok}, r.outcome, r.http_status, r.latency_ms, r.detail, cf,
-           failing_since ? store::Value(failing_since) : store::Null(), store::Opt(r.cert_expires_at), new_warned}));
+           failing_since ? store::Value(failing_since) : store::Null(),
+           store::Opt(r.cert_expires_at), new_warned}));
 
       ZQ_ASSIGN_OR_RETURN(auto open, c.Query("SELECT id, silenced FROM incidents WHERE "
                                              "monitor_id = ? AND status = 'open'",
@@ -526,54 +529,56 @@ Status Monitoring::Impl::Flush(std::vector<ProbeResult>& results) {
               c.Query("INSERT INTO incidents (monitor_id, site_id, severity, status, cause, "
                       "detail, detected_at, opened_at, silenced) VALUES (?, ?, 'critical', "
                       "'open', ?, ?, ?, ?, ?) RETURNING id",
-                      {r.spec.id, store::Opt(r.spec.site_id), r.outcome, r.detail,
-                       failing_since, r.ts, int64_t{silenced}}));
+                      {r.spec.id, store::Opt(r.spec.site_id), r.outcome, r.detail, failing_since,
+                       r.ts, int64_t{silenced}}));
           int64_t incident = ins.front().Int("id");
-          ZQ_TRY(c.Exec("INSERT INTO incident_events (incident_id, ts, kind, detail) VALUES (?, "
-                        "?, 'detected', ?)",
-                        {incident, r.ts,
-                         "连续 " + std::to_string(cf) + " 次探测失败：" + OutcomeText(r.outcome) +
-                             (silenced ? "（维护窗口内，不发送告警）" : "")}));
+          ZQ_TRY(
+              c.Exec("INSERT INTO incident_events (incident_id, ts, kind, detail) VALUES (?, "
+                     "?, 'detected', ?)",
+                     {incident, r.ts,
+                      "连续 " + std::to_string(cf) + " 次探测失败：" + OutcomeText(r.outcome) +
+                          (silenced ? "（维护窗口内，不发送告警）" : "")}));
           if (!silenced) {
             ZQ_TRY(EnqueueAlert(
                 c, r.ts, r.spec.site_id, incident, "incident.opened", "critical",
                 "incident:" + std::to_string(incident) + ":opened", "【故障】" + where,
                 where + " 自 " + FormatTime(failing_since) + " 起连续 " + std::to_string(cf) +
-                    " 次探测失败：" + OutcomeText(r.outcome) + "。" + r.detail +
-                    "。故障编号 #" + std::to_string(incident) + "，请在 30 分钟内响应。"));
+                    " 次探测失败：" + OutcomeText(r.outcome) + "。" + r.detail + "。故障编号 #" +
+                    std::to_string(incident) + "，请在 30 分钟内响应。"));
           }
         } else if (open.empty() && protection) {
           // 重保: a single failed check is already a warning worth sending.
-          ZQ_TRY(EnqueueAlert(c, r.ts, r.spec.site_id, std::nullopt, "check.failed", "warning",
-                              "fail:" + std::to_string(r.spec.id) + ":" +
-                                  std::to_string(failing_since),
-                              "【预警】" + where,
-                              "重保期间：" + where + " 探测失败（" + OutcomeText(r.outcome) +
-                                  "）。" + r.detail + "。"));
+          ZQ_TRY(EnqueueAlert(
+              c, r.ts, r.spec.site_id, std::nullopt, "check.failed", "warning",
+              "fail:" + std::to_string(r.spec.id) + ":" + std::to_string(failing_since),
+              "【预警】" + where,
+              "重保期间：" + where + " 探测失败（" + OutcomeText(r.outcome) + "）。" + r.detail +
+                  "。"));
         }
       } else {
         if (!open.empty()) {
           int64_t incident = open.front().Int("id");
           ZQ_TRY(c.Exec("UPDATE incidents SET status = 'resolved', resolved_at = ? WHERE id = ?",
                         {r.ts, incident}));
-          ZQ_TRY(c.Exec("INSERT INTO incident_events (incident_id, ts, kind, detail) VALUES (?, "
-                        "?, 'resolved', '探测恢复正常')",
-                        {incident, r.ts}));
+          ZQ_TRY(
+              c.Exec("INSERT INTO incident_events (incident_id, ts, kind, detail) VALUES (?, "
+                     "?, 'resolved', '探测恢复正常')",
+                     {incident, r.ts}));
           if (open.front().Int("silenced") == 0) {
-            ZQ_TRY(EnqueueAlert(c, r.ts, r.spec.site_id, incident, "incident.resolved",
-                                "critical", "incident:" + std::to_string(incident) + ":resolved",
+            ZQ_TRY(EnqueueAlert(c, r.ts, r.spec.site_id, incident, "incident.resolved", "critical",
+                                "incident:" + std::to_string(incident) + ":resolved",
                                 "【恢复】" + where,
                                 where + " 已恢复正常（故障编号 #" + std::to_string(incident) +
                                     "），恢复时间 " + FormatTime(r.ts) + "。"));
           }
         }
         if (r.slow && protection) {
-          ZQ_TRY(EnqueueAlert(c, r.ts, r.spec.site_id, std::nullopt, "check.slow", "warning",
-                              "slow:" + std::to_string(r.spec.id) + ":" +
-                                  std::to_string(r.ts / 3600000),
-                              "【预警】" + where + " 响应缓慢",
-                              "重保期间：" + where + " 响应用时 " + std::to_string(r.latency_ms) +
-                                  " 毫秒，超过 " + std::to_string(cfg.slow_ms) + " 毫秒。"));
+          ZQ_TRY(EnqueueAlert(
+              c, r.ts, r.spec.site_id, std::nullopt, "check.slow", "warning",
+              "slow:" + std::to_string(r.spec.id) + ":" + std::to_string(r.ts / 3600000),
+              "【预警】" + where + " 响应缓慢",
+              "重保期间：" + where + " 响应用时 " + std::to_string(r.latency_ms) + " 毫秒，超过 " +
+                  std::to_string(cfg.slow_ms) + " 毫秒。"));
         }
       }
     }
@@ -603,7 +608,8 @@ Status Monitoring::Impl::Housekeeping() {
   constexpr int64_t kDay = 86400000;
   return owner.db_.Write([&](Conn& c) -> Status {
     ZQ_TRY(c.Exec("DELETE FROM monitor_results WHERE ts < ?", {now - 7 * kDay}));
-    ZQ_TRY(c.Exec("DELETE FROM monitor_rollups WHERE bucket_s = 300 AND ts < ?", {now - 90 * kDay}));
+    ZQ_TRY(
+        c.Exec("DELETE FROM monitor_rollups WHERE bucket_s = 300 AND ts < ?", {now - 90 * kDay}));
     ZQ_TRY(
         c.Exec("DELETE FROM monitor_rollups WHERE bucket_s = 3600 AND ts < ?", {now - 731 * kDay}));
     ZQ_TRY(c.Exec("DELETE FROM alert_outbox WHERE status = 'sent' AND created_at < ?",

@@ -72,6 +72,26 @@ const std::map<std::string, Allowed> kExpected = {
     {"PATCH /api/v1/settings/security", kSecadmin},
     {"GET /api/v1/audit", kAuditor},
     {"GET /api/v1/audit/verify", kAuditor},
+    // Monitoring, incidents and alerts: the 系统管理员 only.
+    {"GET /api/v1/monitors", kSysadmin},
+    {"POST /api/v1/monitors", kSysadmin},
+    {"GET /api/v1/monitors/{id}", kSysadmin},
+    {"PATCH /api/v1/monitors/{id}", kSysadmin},
+    {"DELETE /api/v1/monitors/{id}", kSysadmin},
+    {"GET /api/v1/monitors/{id}/results", kSysadmin},
+    {"GET /api/v1/incidents", kSysadmin},
+    {"POST /api/v1/incidents/{id}/acknowledge", kSysadmin},
+    {"GET /api/v1/alert-channels", kSysadmin},
+    {"POST /api/v1/alert-channels", kSysadmin},
+    {"PATCH /api/v1/alert-channels/{id}", kSysadmin},
+    {"DELETE /api/v1/alert-channels/{id}", kSysadmin},
+    {"GET /api/v1/alert-deliveries", kSysadmin},
+    {"GET /api/v1/maintenance-windows", kSysadmin},
+    {"POST /api/v1/maintenance-windows", kSysadmin},
+    {"DELETE /api/v1/maintenance-windows/{id}", kSysadmin},
+    {"GET /api/v1/monitoring/settings", kSysadmin},
+    {"PATCH /api/v1/monitoring/settings", kSysadmin},
+    {"GET /api/v1/availability", kSysadmin},
 };
 
 std::string Concrete(const std::string& pattern, const District& d) {

@@ -53,8 +53,8 @@ class RawServer {
   std::thread accept_thread_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<std::thread> conns_;  // GUARDED_BY(mu_)
-  std::vector<int> fds_;            // GUARDED_BY(mu_)
+  std::vector<std::thread> conns_;   // GUARDED_BY(mu_)
+  std::vector<int> fds_;             // GUARDED_BY(mu_)
   std::vector<std::string> bodies_;  // GUARDED_BY(mu_)
   void* ssl_ctx_ = nullptr;
 };
