@@ -346,6 +346,11 @@ void Monitoring::Impl::ProberLoop() {
               .value_or(false);
       if (specs) {
         std::map<int64_t, MonitorSpec> next;
+        size_t added = 0;
+        for (const auto& s : *specs) added += monitors.count(s.id) ? 0 : 1;
+        // A bulk import is spread like a start; one or a few new monitors are
+        // checked at once.
+        bool spread_new = !loaded_once || added > 50;
         for (auto& s : *specs) {
           auto id = s.id;
           bool known = monitors.count(id) > 0;
@@ -356,7 +361,7 @@ void Monitoring::Impl::ProberLoop() {
             // thousand monitors do not fire in the same second; a monitor
             // added later is checked at once.
             auto spread =
-                loaded_once
+                !spread_new
                     ? Clock::duration::zero()
                     : std::chrono::milliseconds((id * 7919) % (interval_of(s).count() * 1000));
             due[id] = now + spread;
