@@ -353,7 +353,8 @@ const std::vector<Option>& Options() {
        .max = 300},
       {.section = "monitor",
        .key = "site_connect",
-       .doc = "站点监测连接到哪里：public（本服务的公网监听端口，不依赖域名解析）、dns（按域名解析）或 主机:端口",
+       .doc = "站点监测连接到哪里：public（本服务的公网监听端口，不依赖域名解析）、dns（按域名解析"
+              "）或 主机:端口",
        .set_text = SetSiteConnect,
        .get_text = [](const Config& c) { return c.monitor.site_connect; }},
       {.section = "monitor",

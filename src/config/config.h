@@ -112,8 +112,8 @@ struct MonitorConfig {
   int connect_timeout_ms = 5000;
   int first_byte_timeout_ms = 10000;
   int total_timeout_ms = 20000;
-  int failures_to_open = 2;  // consecutive failed checks that open an incident
-  int slow_ms = 3000;        // a slower answer is a warning
+  int failures_to_open = 2;        // consecutive failed checks that open an incident
+  int slow_ms = 3000;              // a slower answer is a warning
   int protection_interval_s = 15;  // 重保 mode: no monitor checks less often than this
   // Where site monitors connect: "public" (this server's own public listener,
   // whatever the domain resolves to), "dns" (resolve the domain), or host:port.

@@ -343,16 +343,16 @@ Status Platform::Start() {
   // refuses /api).
   StaticSites* sites = public_sites_.get();
   bool status_public = config_.monitor.status_public != 0;
-  public_ = std::make_unique<Server>(
-      ListenerOptions(config_, config_.server.public_listen, "public", ""),
-      [sites, mon, status_public](Request& req) -> Response {
-        Response r = status_public && req.path == "/status" &&
-                             (req.method == "GET" || req.method == "HEAD")
-                         ? StatusPage(*mon)
-                         : sites->Handle(req);
-        mon->metrics().CountRequest("public", r.status);
-        return r;
-      });
+  public_ =
+      std::make_unique<Server>(ListenerOptions(config_, config_.server.public_listen, "public", ""),
+                               [sites, mon, status_public](Request& req) -> Response {
+                                 Response r = status_public && req.path == "/status" &&
+                                                      (req.method == "GET" || req.method == "HEAD")
+                                                  ? StatusPage(*mon)
+                                                  : sites->Handle(req);
+                                 mon->metrics().CountRequest("public", r.status);
+                                 return r;
+                               });
   auto st = public_->Start();
   if (!st) {
     admin_->Stop();

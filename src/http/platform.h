@@ -8,8 +8,8 @@
 #include <string>
 
 #include "config/config.h"
-#include "ops/monitoring.h"
 #include "core/result.h"
+#include "ops/monitoring.h"
 #include "publish/publisher.h"
 #include "publish/site_search.h"
 #include "service/service.h"

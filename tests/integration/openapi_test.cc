@@ -627,9 +627,9 @@ class Live {
                            site_id_);
     article_id_ = article["id"];
 
-    auto monitor = Created("POST", "/api/v1/monitors", sys_.get(),
-                           {{"url", "http://127.0.0.1:9/openapi" + n}, {"interval_s", 60},
-                            {"keyword", "欢迎"}});
+    auto monitor = Created(
+        "POST", "/api/v1/monitors", sys_.get(),
+        {{"url", "http://127.0.0.1:9/openapi" + n}, {"interval_s", 60}, {"keyword", "欢迎"}});
     monitor_id_ = monitor["id"];
     auto channel = Created("POST", "/api/v1/alert-channels", sys_.get(),
                            {{"type", "wecom"},
