@@ -41,6 +41,7 @@ constexpr Section kSections[] = {
     {"publish", "静态发布：主题目录"},
     {"log", "运行日志"},
     {"inspect", "月度巡检：自动巡检的时间、报告上的运维单位和各项检查的阈值"},
+    {"monitor", "7×24 监测：探测间隔与超时、故障判定、告警重试与限流、状态页"},
 };
 
 struct Option {
@@ -160,6 +161,18 @@ Reason SetExpectedPorts(Config& c, std::string_view v) {
     }
   }
   c.inspect.expected_ports = std::string(v);
+Reason SetSiteConnect(Config& c, std::string_view v) {
+  if (v != "public" && v != "dns") {
+    auto addr = ParseListenAddr(v);
+    if (!addr || addr->port == 0) return "必须是 public、dns 或 主机:端口";
+  }
+  c.monitor.site_connect = std::string(v);
+  return std::nullopt;
+}
+
+Reason SetCaFile(Config& c, std::string_view v) {
+  if (v.find('\0') != std::string_view::npos) return "不能包含 NUL 字符";
+  c.monitor.ca_file = std::string(v);
   return std::nullopt;
 }
 
@@ -546,6 +559,95 @@ const std::vector<Option>& Options() {
        .int_ref = [](Config& c) -> int& { return c.inspect.restore_test_max_age_days; },
        .min = 1,
        .max = 3650},
+      {.section = "monitor",
+       .key = "enabled",
+       .doc = "是否运行探测线程：1 运行，0 不运行（仍可通过接口管理监测项）",
+       .int_ref = [](Config& c) -> int& { return c.monitor.enabled; },
+       .min = 0,
+       .max = 1},
+      {.section = "monitor",
+       .key = "default_interval_s",
+       .doc = "新建监测项的默认探测间隔（秒）",
+       .int_ref = [](Config& c) -> int& { return c.monitor.default_interval_s; },
+       .min = 5,
+       .max = 86400},
+      {.section = "monitor",
+       .key = "connect_timeout_ms",
+       .doc = "建立连接（含 TLS 握手前的 TCP 连接）的超时（毫秒）",
+       .int_ref = [](Config& c) -> int& { return c.monitor.connect_timeout_ms; },
+       .min = 100,
+       .max = 60000},
+      {.section = "monitor",
+       .key = "first_byte_timeout_ms",
+       .doc = "连接建立后等待响应首字节的超时（毫秒）",
+       .int_ref = [](Config& c) -> int& { return c.monitor.first_byte_timeout_ms; },
+       .min = 100,
+       .max = 120000},
+      {.section = "monitor",
+       .key = "total_timeout_ms",
+       .doc = "一次探测的总超时（毫秒）",
+       .int_ref = [](Config& c) -> int& { return c.monitor.total_timeout_ms; },
+       .min = 200,
+       .max = 300000},
+      {.section = "monitor",
+       .key = "failures_to_open",
+       .doc = "连续失败多少次后创建故障事件",
+       .int_ref = [](Config& c) -> int& { return c.monitor.failures_to_open; },
+       .min = 1,
+       .max = 20},
+      {.section = "monitor",
+       .key = "slow_ms",
+       .doc = "响应慢于此值（毫秒）记为预警",
+       .int_ref = [](Config& c) -> int& { return c.monitor.slow_ms; },
+       .min = 100,
+       .max = 300000},
+      {.section = "monitor",
+       .key = "protection_interval_s",
+       .doc = "重保模式下所有监测项的最长探测间隔（秒）",
+       .int_ref = [](Config& c) -> int& { return c.monitor.protection_interval_s; },
+       .min = 5,
+       .max = 300},
+      {.section = "monitor",
+       .key = "site_connect",
+       .doc = "站点监测连接到哪里：public（本服务的公网监听端口，不依赖域名解析）、dns（按域名解析"
+              "）或 主机:端口",
+       .set_text = SetSiteConnect,
+       .get_text = [](const Config& c) { return c.monitor.site_connect; }},
+      {.section = "monitor",
+       .key = "ca_file",
+       .doc = "HTTPS 探测额外信任的 CA 证书文件（PEM）；留空为系统证书",
+       .set_text = SetCaFile,
+       .get_text = [](const Config& c) { return c.monitor.ca_file; }},
+      {.section = "monitor",
+       .key = "alert_retry_base_s",
+       .doc = "告警发送失败后首次重试的等待（秒），之后每次加倍",
+       .int_ref = [](Config& c) -> int& { return c.monitor.alert_retry_base_s; },
+       .min = 1,
+       .max = 3600},
+      {.section = "monitor",
+       .key = "alert_retry_max_s",
+       .doc = "告警重试的最长等待（秒）",
+       .int_ref = [](Config& c) -> int& { return c.monitor.alert_retry_max_s; },
+       .min = 1,
+       .max = 86400},
+      {.section = "monitor",
+       .key = "alert_max_attempts",
+       .doc = "告警最多尝试发送的次数，超过后标记为发送失败（可在接口和审计日志中查到）",
+       .int_ref = [](Config& c) -> int& { return c.monitor.alert_max_attempts; },
+       .min = 1,
+       .max = 100000},
+      {.section = "monitor",
+       .key = "alert_rate_per_minute",
+       .doc = "每个告警渠道每分钟最多发送的告警数，超出的在发件箱中排队",
+       .int_ref = [](Config& c) -> int& { return c.monitor.alert_rate_per_minute; },
+       .min = 1,
+       .max = 10000},
+      {.section = "monitor",
+       .key = "status_public",
+       .doc = "状态页是否也在公网监听端口上提供（/status）：0 否，1 是",
+       .int_ref = [](Config& c) -> int& { return c.monitor.status_public; },
+       .min = 0,
+       .max = 1},
   };
   return kOptions;
 }

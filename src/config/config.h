@@ -147,6 +147,27 @@ struct InspectConfig {
   int restore_test_max_age_days = 31;
 
   bool operator==(const InspectConfig&) const = default;
+// 7×24 monitoring (src/ops). Times in milliseconds unless the name says _s.
+struct MonitorConfig {
+  int enabled = 1;  // 0: no prober thread (the API still manages monitors)
+  int default_interval_s = 60;
+  int connect_timeout_ms = 5000;
+  int first_byte_timeout_ms = 10000;
+  int total_timeout_ms = 20000;
+  int failures_to_open = 2;        // consecutive failed checks that open an incident
+  int slow_ms = 3000;              // a slower answer is a warning
+  int protection_interval_s = 15;  // 重保 mode: no monitor checks less often than this
+  // Where site monitors connect: "public" (this server's own public listener,
+  // whatever the domain resolves to), "dns" (resolve the domain), or host:port.
+  std::string site_connect = "public";
+  std::string ca_file;  // extra CA bundle for HTTPS checks ("" = the system's)
+  int alert_retry_base_s = 10;
+  int alert_retry_max_s = 600;
+  int alert_max_attempts = 100;
+  int alert_rate_per_minute = 20;  // per channel; beyond it alerts wait in the outbox
+  int status_public = 0;           // 1: /status also on the public listener
+
+  bool operator==(const MonitorConfig&) const = default;
 };
 
 struct Config {
@@ -158,6 +179,7 @@ struct Config {
   PublishConfig publish;
   LogConfig log;
   InspectConfig inspect;
+  MonitorConfig monitor;
 
   // database.url with the empty default and relative SQLite paths resolved
   // against data_dir: "sqlite:/srv/zq/zhanqun.db", "postgresql://...".

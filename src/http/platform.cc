@@ -92,6 +92,30 @@ Response SearchPage(publish::SiteSearch& search, publish::Publisher& pub, const 
   return resp;
 }
 
+// The internal status page (admin listener; also public when
+// monitor.status_public = 1). Plain HTML, no script.
+Response StatusPage(ops::Monitoring& mon) {
+  Response r;
+  r.status = 200;
+  r.Set("Content-Type", "text/html; charset=utf-8");
+  r.Set("X-Content-Type-Options", "nosniff");
+  r.Set("Cache-Control", "no-store");
+  r.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+  r.body = mon.StatusPageHtml();
+  return r;
+}
+
+// Prometheus text format 0.0.4. No session: the admin listener is loopback by
+// default (docs/monitoring.md says how to expose it safely).
+Response MetricsPage(ops::Monitoring& mon) {
+  Response r;
+  r.status = 200;
+  r.Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+  r.Set("Cache-Control", "no-store");
+  r.body = mon.MetricsText();
+  return r;
+}
+
 ServerOptions ListenerOptions(const config::Config& c, const config::ListenAddr& addr,
                               std::string name, std::string upload_dir) {
   ServerOptions o;
@@ -181,6 +205,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
     Platform* self = p.get();
     p->publisher_->on_published = [sites, self](const std::string& code) {
       sites->Invalidate(code);
+      self->monitoring().metrics().CountPublish(true);
+      self->monitoring().Wake();  // new or changed domains get their monitors
       // A site goes live with its first publish; domains may have changed.
       auto st = self->RefreshRoutes();
       if (!st) spdlog::error("public routes: {}", st.error().internal);
@@ -190,16 +216,36 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
       return SearchPage(*search, *pub, site, req);
     };
   }
+  ops::MonitorOptions mo;
+  mo.config = cfg.monitor;
+  {
+    Platform* self = p.get();
+    mo.public_address = [self]() -> std::string {
+      std::string host = self->config_.server.public_listen.host;
+      if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
+      if (host == "::") host = "::1";
+      return host + ":" + std::to_string(self->public_port());
+    };
+  }
+  p->monitoring_ = std::make_unique<ops::Monitoring>(p->service_->db(), mo);
   ApiOptions ao;
+  ao.monitoring = p->monitoring_.get();
   publish::Publisher* pub = p->publisher_.get();
-  ao.on_article_changed = [pub](int64_t article_id) {
+  ops::Monitoring* monitoring = p->monitoring_.get();
+  ao.on_article_changed = [pub, monitoring](int64_t article_id) {
     auto r = pub->PublishArticle(article_id);
-    if (!r)
+    if (!r) {
+      monitoring->metrics().CountPublish(false);
       spdlog::error("publish article {}: {} {}", article_id, r.error().message, r.error().internal);
+    }
   };
-  ao.on_site_changed = [pub](int64_t site_id) {
+  ao.on_site_changed = [pub, monitoring](int64_t site_id) {
     auto r = pub->PublishSite(site_id);
-    if (!r) spdlog::error("publish site {}: {} {}", site_id, r.error().message, r.error().internal);
+    if (!r) {
+      monitoring->metrics().CountPublish(false);
+      spdlog::error("publish site {}: {} {}", site_id, r.error().message, r.error().internal);
+    }
+    monitoring->Wake();
   };
   p->inspector_ = std::make_unique<inspect::Inspector>(cfg, *p->service_);
   ao.inspector = p->inspector_.get();
@@ -242,8 +288,14 @@ struct Platform::Scheduler {
     std::unique_lock lock(mu);
     while (!stop) {
       lock.unlock();
+      auto t0 = std::chrono::steady_clock::now();
       auto due = platform.publisher().PublishDue(platform.service().Now());
       if (!due) {
+      platform.monitoring().metrics().ObserveJob(
+          "scheduled_publish",
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+          static_cast<bool>(due));
+      if (!due)
         spdlog::error("scheduled publish: {} {}", due.error().message, due.error().internal);
         Record("last_error", "定时发布：" + due.error().message);
       }
@@ -291,19 +343,30 @@ Status Platform::Start() {
   spdlog::info("admin console from {}", console->dir());
   service::Service* service = service_.get();
   std::string themes_dir = config_.ThemesDir();
-  admin_ =
-      std::make_unique<Server>(ListenerOptions(config_, config_.server.admin_listen, "admin", tmp),
-                               [api, console, service, themes_dir](Request& req) -> Response {
-                                 if (req.path == "/api" || req.path.rfind("/api/", 0) == 0)
-                                   return api->Handle(req);
-                                 // What the console shows resolves on its own origin: media
-                                 // (checked per user) and theme assets (public) for previews.
-                                 if (req.path.rfind("/_media/", 0) == 0)
-                                   return ServeAdminMedia(*service, req);
-                                 if (req.path.rfind("/_theme/", 0) == 0)
-                                   return ServeThemeAsset(themes_dir, req);
-                                 return console->Handle(req);
-                               });
+  ops::Monitoring* mon = monitoring_.get();
+  admin_ = std::make_unique<Server>(
+      ListenerOptions(config_, config_.server.admin_listen, "admin", tmp),
+      [api, console, service, themes_dir, mon](Request& req) -> Response {
+        Response r;
+        const bool get = req.method == "GET" || req.method == "HEAD";
+        if (req.path == "/api" || req.path.rfind("/api/", 0) == 0) {
+          r = api->Handle(req);
+        } else if (req.path == "/status" && get) {
+          r = StatusPage(*mon);
+        } else if (req.path == "/metrics" && get) {
+          r = MetricsPage(*mon);
+        } else if (req.path.rfind("/_media/", 0) == 0) {
+          // What the console shows resolves on its own origin: media
+          // (checked per user) and theme assets (public) for previews.
+          r = ServeAdminMedia(*service, req);
+        } else if (req.path.rfind("/_theme/", 0) == 0) {
+          r = ServeThemeAsset(themes_dir, req);
+        } else {
+          r = console->Handle(req);
+        }
+        mon->metrics().CountRequest("admin", r.status);
+        return r;
+      });
   ZQ_TRY(admin_->Start());
   ZQ_TRY(RefreshRoutes());
   // The public side never serves the API, whatever the Host says (StaticSites
@@ -311,10 +374,20 @@ Status Platform::Start() {
   StaticSites* sites = public_sites_.get();
   ServerOptions public_opts = ListenerOptions(config_, config_.server.public_listen, "public", "");
   // Published files are served on the connection's thread; /search (Xapian)
-  // goes to the pool.
-  public_opts.run_inline = [](const Request& req) { return req.path != "/search"; };
+  // and the status page go to the pool.
+  public_opts.run_inline = [](const Request& req) {
+    return req.path != "/search" && req.path != "/status";
+  };
+  bool status_public = config_.monitor.status_public != 0;
   public_ = std::make_unique<Server>(
-      std::move(public_opts), [sites](Request& req) -> Response { return sites->Handle(req); });
+      std::move(public_opts), [sites, mon, status_public](Request& req) -> Response {
+        Response r = status_public && req.path == "/status" &&
+                             (req.method == "GET" || req.method == "HEAD")
+                         ? StatusPage(*mon)
+                         : sites->Handle(req);
+        mon->metrics().CountRequest("public", r.status);
+        return r;
+      });
   auto st = public_->Start();
   if (!st) {
     admin_->Stop();
@@ -327,6 +400,11 @@ Status Platform::Start() {
     inspector_->SetListeners(a, b);
   }
   scheduler_ = std::make_unique<Scheduler>(*this);
+  st = monitoring_->Start();
+  if (!st) {
+    Stop();
+    return st;
+  }
   spdlog::info("admin listener on {}:{}, public listener on {}:{}",
                config_.server.admin_listen.host, admin_->port(), config_.server.public_listen.host,
                public_->port());
@@ -334,6 +412,7 @@ Status Platform::Start() {
 }
 
 void Platform::Stop() {
+  if (monitoring_) monitoring_->Stop();
   scheduler_.reset();
   if (admin_) admin_->Stop();
   if (public_) public_->Stop();

@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "core/result.h"
 #include "inspect/inspect.h"
+#include "ops/monitoring.h"
 #include "publish/publisher.h"
 #include "publish/site_search.h"
 #include "service/service.h"
@@ -43,6 +44,7 @@ class Platform {
   publish::Publisher& publisher() { return *publisher_; }
   StaticSites& public_sites() { return *public_sites_; }
   inspect::Inspector& inspector() { return *inspector_; }
+  ops::Monitoring& monitoring() { return *monitoring_; }
   // Reloads the Host -> site table of the public listener from the store.
   Status RefreshRoutes();
 
@@ -60,6 +62,7 @@ class Platform {
   std::unique_ptr<publish::SiteSearch> search_;
   std::unique_ptr<StaticSites> public_sites_;
   std::unique_ptr<inspect::Inspector> inspector_;
+  std::unique_ptr<ops::Monitoring> monitoring_;
   std::unique_ptr<Api> api_;
   struct Scheduler;
   std::unique_ptr<Scheduler> scheduler_;

@@ -262,6 +262,135 @@ CREATE TABLE scheduler_state (
   value TEXT NOT NULL,
   updated_at BIGINT NOT NULL
 );
+// 7×24 monitoring (src/ops): monitors, their results as a time series with
+// rollups, incidents with their timeline, alert channels and the durable
+// outbox of alert deliveries, maintenance windows.
+constexpr const char* kV2 = R"SQL(
+CREATE TABLE monitors (
+  id {{pk}},
+  site_id BIGINT REFERENCES sites(id) ON DELETE CASCADE,
+  domain TEXT NOT NULL DEFAULT '',
+  kind TEXT NOT NULL CHECK (kind IN ('site','custom')),
+  name TEXT NOT NULL DEFAULT '',
+  url TEXT NOT NULL,
+  interval_s BIGINT NOT NULL,
+  keyword TEXT NOT NULL DEFAULT '',
+  ip_version TEXT NOT NULL DEFAULT 'any' CHECK (ip_version IN ('any','v4','v6')),
+  enabled BIGINT NOT NULL DEFAULT 1,
+  home BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX uq_monitors__url ON monitors(url, ip_version);
+CREATE INDEX ix_monitors_site ON monitors(site_id);
+
+CREATE TABLE monitor_state (
+  monitor_id BIGINT PRIMARY KEY REFERENCES monitors(id) ON DELETE CASCADE,
+  last_ts BIGINT NOT NULL,
+  ok BIGINT NOT NULL,
+  outcome TEXT NOT NULL,
+  http_status BIGINT NOT NULL DEFAULT 0,
+  latency_ms BIGINT NOT NULL DEFAULT 0,
+  detail TEXT NOT NULL DEFAULT '',
+  consecutive_failures BIGINT NOT NULL DEFAULT 0,
+  failing_since BIGINT,
+  cert_expires_at BIGINT,
+  cert_warned BIGINT NOT NULL DEFAULT 0
+);
+
+CREATE TABLE monitor_results (
+  id {{pk}},
+  monitor_id BIGINT NOT NULL REFERENCES monitors(id) ON DELETE CASCADE,
+  ts BIGINT NOT NULL,
+  ok BIGINT NOT NULL,
+  outcome TEXT NOT NULL,
+  http_status BIGINT NOT NULL DEFAULT 0,
+  latency_ms BIGINT NOT NULL DEFAULT 0,
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX ix_monitor_results_monitor ON monitor_results(monitor_id, ts);
+CREATE INDEX ix_monitor_results_ts ON monitor_results(ts);
+
+CREATE TABLE monitor_rollups (
+  monitor_id BIGINT NOT NULL REFERENCES monitors(id) ON DELETE CASCADE,
+  bucket_s BIGINT NOT NULL,
+  ts BIGINT NOT NULL,
+  checks BIGINT NOT NULL,
+  failures BIGINT NOT NULL,
+  latency_sum BIGINT NOT NULL,
+  latency_max BIGINT NOT NULL,
+  PRIMARY KEY (monitor_id, bucket_s, ts)
+);
+CREATE INDEX ix_monitor_rollups_ts ON monitor_rollups(bucket_s, ts);
+
+CREATE TABLE incidents (
+  id {{pk}},
+  monitor_id BIGINT NOT NULL REFERENCES monitors(id) ON DELETE CASCADE,
+  site_id BIGINT,
+  severity TEXT NOT NULL CHECK (severity IN ('critical','warning')),
+  status TEXT NOT NULL CHECK (status IN ('open','resolved')),
+  cause TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  detected_at BIGINT NOT NULL,
+  opened_at BIGINT NOT NULL,
+  alerted_at BIGINT,
+  acknowledged_at BIGINT,
+  acknowledged_by BIGINT REFERENCES users(id),
+  resolved_at BIGINT,
+  silenced BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX ix_incidents_monitor ON incidents(monitor_id, status);
+CREATE INDEX ix_incidents_opened ON incidents(opened_at);
+
+CREATE TABLE incident_events (
+  id {{pk}},
+  incident_id BIGINT NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+  ts BIGINT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('detected','alerted','acknowledged','resolved')),
+  detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX ix_incident_events_incident ON incident_events(incident_id);
+
+CREATE TABLE alert_channels (
+  id {{pk}},
+  name TEXT NOT NULL DEFAULT '',
+  type TEXT NOT NULL CHECK (type IN ('webhook','email','wecom','dingtalk','feishu')),
+  url TEXT NOT NULL,
+  config TEXT NOT NULL DEFAULT '{}',
+  enabled BIGINT NOT NULL DEFAULT 1,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+
+CREATE TABLE alert_outbox (
+  id {{pk}},
+  channel_id BIGINT NOT NULL REFERENCES alert_channels(id) ON DELETE CASCADE,
+  incident_id BIGINT REFERENCES incidents(id) ON DELETE SET NULL,
+  dedup_key TEXT NOT NULL,
+  event TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  text TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending','sent','failed')),
+  attempts BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  sent_at BIGINT
+);
+CREATE UNIQUE INDEX uq_alert_outbox__dedup ON alert_outbox(channel_id, dedup_key);
+CREATE INDEX ix_alert_outbox_due ON alert_outbox(status, next_attempt_at);
+
+CREATE TABLE maintenance_windows (
+  id {{pk}},
+  site_id BIGINT REFERENCES sites(id) ON DELETE CASCADE,
+  starts_at BIGINT NOT NULL,
+  ends_at BIGINT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  created_by BIGINT REFERENCES users(id),
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX ix_maintenance_windows_site ON maintenance_windows(site_id, ends_at);
 )SQL";
 
 std::string Expand(const char* sql, Engine engine) {
@@ -283,6 +412,7 @@ int64_t NowMs() {
 const std::vector<Migration>& AllMigrations() {
   static const std::vector<Migration> kAll = {
       {1, "core schema", kV1, kV1Sqlite, kV1Pg},
+      {2, "monitoring, incidents and alerts", kV2, nullptr, nullptr},
       {3, "inspections", kV3, nullptr, nullptr},
   };
   return kAll;

@@ -654,6 +654,18 @@ class Live {
 
     auto inspection = Created("POST", "/api/v1/inspections", sys_.get(), json::object());
     inspection_id_ = inspection["id"];
+    auto monitor = Created(
+        "POST", "/api/v1/monitors", sys_.get(),
+        {{"url", "http://127.0.0.1:9/openapi" + n}, {"interval_s", 60}, {"keyword", "欢迎"}});
+    monitor_id_ = monitor["id"];
+    auto channel = Created("POST", "/api/v1/alert-channels", sys_.get(),
+                           {{"type", "wecom"},
+                            {"url", "http://127.0.0.1:9/cgi-bin/webhook/send?key=x" + n},
+                            {"sites", {site_id_}}});
+    channel_id_ = channel["id"];
+    auto window = Created("POST", "/api/v1/maintenance-windows", sys_.get(),
+                          {{"site_id", site_id_}, {"starts_at", 1}, {"ends_at", 2}});
+    window_id_ = window["id"];
   }
 
   // The id that exists for the resource named by the segment before {id}.
@@ -667,6 +679,9 @@ class Live {
     if (kind == "users") return user_id_;
     if (kind == "grants") return grant_id_;
     if (kind == "inspections") return inspection_id_;
+    if (kind == "monitors") return monitor_id_;
+    if (kind == "alert-channels") return channel_id_;
+    if (kind == "maintenance-windows") return window_id_;
     ADD_FAILURE() << "no fixture id for " << pattern;
     return kMissingId;
   }
@@ -742,6 +757,8 @@ class Live {
   std::unique_ptr<Client> sys_, sec_, aud_, site_admin_;
   int64_t site_id_ = 0, column_id_ = 0, article_id_ = 0, user_id_ = 0, grant_id_ = 0,
           inspection_id_ = 0;
+  int64_t site_id_ = 0, column_id_ = 0, article_id_ = 0, user_id_ = 0, grant_id_ = 0;
+  int64_t monitor_id_ = 0, channel_id_ = 0, window_id_ = 0;
 };
 
 TEST_F(OpenApiLiveTest, GetResponsesMatchTheirSchemas) {

@@ -84,6 +84,26 @@ const std::map<std::string, Allowed> kExpected = {
     {"GET /api/v1/dashboard", {"sysadmin", "a_admin", "a_editor", "a_reviewer", "b_editor"}},
     {"GET /api/v1/themes", {"sysadmin", "a_admin", "a_editor", "a_reviewer", "b_editor"}},
     {"DELETE /api/v1/media/{id}", kSiteAEdit},
+    // Monitoring, incidents and alerts: the 系统管理员 only.
+    {"GET /api/v1/monitors", kSysadmin},
+    {"POST /api/v1/monitors", kSysadmin},
+    {"GET /api/v1/monitors/{id}", kSysadmin},
+    {"PATCH /api/v1/monitors/{id}", kSysadmin},
+    {"DELETE /api/v1/monitors/{id}", kSysadmin},
+    {"GET /api/v1/monitors/{id}/results", kSysadmin},
+    {"GET /api/v1/incidents", kSysadmin},
+    {"POST /api/v1/incidents/{id}/acknowledge", kSysadmin},
+    {"GET /api/v1/alert-channels", kSysadmin},
+    {"POST /api/v1/alert-channels", kSysadmin},
+    {"PATCH /api/v1/alert-channels/{id}", kSysadmin},
+    {"DELETE /api/v1/alert-channels/{id}", kSysadmin},
+    {"GET /api/v1/alert-deliveries", kSysadmin},
+    {"GET /api/v1/maintenance-windows", kSysadmin},
+    {"POST /api/v1/maintenance-windows", kSysadmin},
+    {"DELETE /api/v1/maintenance-windows/{id}", kSysadmin},
+    {"GET /api/v1/monitoring/settings", kSysadmin},
+    {"PATCH /api/v1/monitoring/settings", kSysadmin},
+    {"GET /api/v1/availability", kSysadmin},
 };
 
 // media_a: a file of school A that an article uses (so that deleting it is

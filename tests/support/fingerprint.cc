@@ -19,7 +19,13 @@ std::string StoreFingerprint(service::Service& s) {
                                   "grants",
                                   "settings",
                                   "audit_log",
-                                  "audit_head"};
+                                  "audit_head",
+                                  "monitors",
+                                  "incidents",
+                                  "incident_events",
+                                  "alert_channels",
+                                  "alert_outbox",
+                                  "maintenance_windows"};
   std::string all;
   auto st = s.db().Read([&](store::Conn& c) -> Status {
     for (const char* t : kTables) {

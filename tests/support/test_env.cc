@@ -188,6 +188,9 @@ TestPlatform::TestPlatform(const std::map<std::string, std::string>& overrides) 
   // markup; tests/integration/themes_test.cc covers those.
   o.overrides["publish.themes_dir"] = std::string(ZQ_SOURCE_DIR) + "/tests/fixtures/themes";
   o.overrides["publish.default_theme"] = "plain";
+  // No prober unless a test asks for one: probes of the fixture sites would
+  // change incidents and results under tests that compare the store.
+  o.overrides["monitor.enabled"] = "0";
   for (const auto& [k, v] : overrides) o.overrides[k] = v;
   auto p = http::Platform::Open(o);
   if (!p) {

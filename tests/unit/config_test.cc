@@ -290,7 +290,7 @@ TEST_F(ConfigTest, UnknownKeysAndSectionsAreRefused) {
                   "zhanqun.toml:2 server.frobnicate：未知的配置项");
   ExpectFileError("[server]\n[servr]\nio_threads = 2\n", "zhanqun.toml:2 [servr]",
                   "zhanqun.toml:2 [servr]：未知的配置节，可用的有 server、database、security、"
-                  "audit、publish、log、inspect");
+                  "audit、publish、log、inspect、monitor");
   ExpectFileError("io_threads = 2\n", "zhanqun.toml:1 io_threads",
                   "zhanqun.toml:1 io_threads：配置项必须写在某个配置节（如 [server]）之下");
   ExpectFileError("[server.tls]\ncert = \"x\"\n", "zhanqun.toml:1 server.tls",

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "http/multipart.h"
+#include "ops/monitoring.h"
 #include "security/crypto.h"
 #include "service/input.h"
 #include "zhanqun/version.h"
@@ -151,6 +152,12 @@ Result<json> Filters(const Request& req, std::initializer_list<const char*> int_
     f[n] = v;
   }
   return f;
+}
+
+// Permission before query validation, as for bodies.
+Status SysadminOnly(const Principal& p) {
+  if (!p.IsSysadmin()) return Fail(Error::Forbidden("只有系统管理员可以管理监测与告警"));
+  return {};
 }
 
 bool IsJsonContentType(std::string_view ct) {
@@ -620,6 +627,67 @@ void Api::AddRoutes() {
                  {},
                  {},
                  {}};
+  });
+  // --- monitoring, incidents, alerts (系统管理员) ------------------------------
+  // Every route checks the role before it looks at the body or the id.
+  auto mon = [this]() -> ops::Monitoring& {
+    if (!options_.monitoring) throw std::runtime_error("monitoring not configured");
+    return *options_.monitoring;
+  };
+  add("GET", "/api/v1/monitors", "sysadmin", "监测项列表", [mon](Call& c) -> Result<Reply> {
+    ZQ_TRY(SysadminOnly(c.who()));
+    ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"site_id"}, {"kind"}));
+    return Ok(mon().ListMonitors(c.who(), f));
+  });
+  add("POST", "/api/v1/monitors", "sysadmin", "添加监测项",
+      [mon](Call& c) { return Ok(mon().CreateMonitor(c.who(), c.body), 201); });
+  add("GET", "/api/v1/monitors/{id}", "sysadmin", "监测项详情",
+      [mon](Call& c) { return Ok(mon().GetMonitor(c.who(), c.Id())); });
+  add("PATCH", "/api/v1/monitors/{id}", "sysadmin", "修改监测项",
+      [mon](Call& c) { return Ok(mon().UpdateMonitor(c.who(), c.Id(), c.body)); });
+  add("DELETE", "/api/v1/monitors/{id}", "sysadmin", "删除监测项",
+      [mon](Call& c) { return NoContent(mon().DeleteMonitor(c.who(), c.Id())); });
+  add("GET", "/api/v1/monitors/{id}/results", "sysadmin", "监测结果",
+      [mon](Call& c) -> Result<Reply> {
+        ZQ_TRY(SysadminOnly(c.who()));
+        ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"from", "to", "limit"}, {"resolution"}));
+        return Ok(mon().ListResults(c.who(), c.Id(), f));
+      });
+  add("GET", "/api/v1/incidents", "sysadmin", "故障事件列表", [mon](Call& c) -> Result<Reply> {
+    ZQ_TRY(SysadminOnly(c.who()));
+    ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"monitor_id", "site_id"}, {"status", "month"}));
+    return Ok(mon().ListIncidents(c.who(), f));
+  });
+  add("POST", "/api/v1/incidents/{id}/acknowledge", "sysadmin", "确认故障事件",
+      [mon](Call& c) { return Ok(mon().AcknowledgeIncident(c.who(), c.Id(), c.body)); });
+  add("GET", "/api/v1/alert-channels", "sysadmin", "告警渠道列表",
+      [mon](Call& c) { return Ok(mon().ListChannels(c.who())); });
+  add("POST", "/api/v1/alert-channels", "sysadmin", "添加告警渠道",
+      [mon](Call& c) { return Ok(mon().CreateChannel(c.who(), c.body), 201); });
+  add("PATCH", "/api/v1/alert-channels/{id}", "sysadmin", "修改告警渠道",
+      [mon](Call& c) { return Ok(mon().UpdateChannel(c.who(), c.Id(), c.body)); });
+  add("DELETE", "/api/v1/alert-channels/{id}", "sysadmin", "删除告警渠道",
+      [mon](Call& c) { return NoContent(mon().DeleteChannel(c.who(), c.Id())); });
+  add("GET", "/api/v1/alert-deliveries", "sysadmin", "告警发送记录",
+      [mon](Call& c) -> Result<Reply> {
+        ZQ_TRY(SysadminOnly(c.who()));
+        ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {}, {"status"}));
+        return Ok(mon().ListDeliveries(c.who(), f));
+      });
+  add("GET", "/api/v1/maintenance-windows", "sysadmin", "维护窗口列表",
+      [mon](Call& c) { return Ok(mon().ListWindows(c.who())); });
+  add("POST", "/api/v1/maintenance-windows", "sysadmin", "设置维护窗口",
+      [mon](Call& c) { return Ok(mon().CreateWindow(c.who(), c.body), 201); });
+  add("DELETE", "/api/v1/maintenance-windows/{id}", "sysadmin", "删除维护窗口",
+      [mon](Call& c) { return NoContent(mon().DeleteWindow(c.who(), c.Id())); });
+  add("GET", "/api/v1/monitoring/settings", "sysadmin", "监测设置",
+      [mon](Call& c) { return Ok(mon().GetSettings(c.who())); });
+  add("PATCH", "/api/v1/monitoring/settings", "sysadmin", "修改监测设置（重保模式）",
+      [mon](Call& c) { return Ok(mon().UpdateSettings(c.who(), c.body)); });
+  add("GET", "/api/v1/availability", "sysadmin", "站点可用率", [mon](Call& c) -> Result<Reply> {
+    ZQ_TRY(SysadminOnly(c.who()));
+    ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {}, {"month"}));
+    return Ok(mon().Availability(c.who(), f.value("month", "")));
   });
 }
 

@@ -11,6 +11,10 @@
 #include "inspect/inspect.h"
 #include "service/service.h"
 
+namespace zhanqun::ops {
+class Monitoring;
+}
+
 namespace zhanqun::http {
 
 struct ApiOptions {
@@ -29,6 +33,9 @@ struct ApiOptions {
   std::function<Result<std::string>(int64_t site_id, const nlohmann::json& spec)> render_preview;
   // The themes under the themes directory: [{name, title, description, ok, error}].
   std::function<nlohmann::json()> list_themes;
+  // Monitoring, incidents and alerts (/api/v1/monitors, …); routes answer
+  // 503 when absent.
+  ops::Monitoring* monitoring = nullptr;
 };
 
 int HttpStatus(Code code);
