@@ -161,6 +161,9 @@ Reason SetExpectedPorts(Config& c, std::string_view v) {
     }
   }
   c.inspect.expected_ports = std::string(v);
+  return std::nullopt;
+}
+
 Reason SetSiteConnect(Config& c, std::string_view v) {
   if (v != "public" && v != "dns") {
     auto addr = ParseListenAddr(v);

@@ -147,6 +147,8 @@ struct InspectConfig {
   int restore_test_max_age_days = 31;
 
   bool operator==(const InspectConfig&) const = default;
+};
+
 // 7×24 monitoring (src/ops). Times in milliseconds unless the name says _s.
 struct MonitorConfig {
   int enabled = 1;  // 0: no prober thread (the API still manages monitors)

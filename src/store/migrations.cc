@@ -262,6 +262,8 @@ CREATE TABLE scheduler_state (
   value TEXT NOT NULL,
   updated_at BIGINT NOT NULL
 );
+)SQL";
+
 // 7×24 monitoring (src/ops): monitors, their results as a time series with
 // rollups, incidents with their timeline, alert channels and the durable
 // outbox of alert deliveries, maintenance windows.

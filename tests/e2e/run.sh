@@ -40,6 +40,7 @@ export E2E_ADMIN="http://127.0.0.1:$ADMIN_PORT" E2E_PUBLIC_PORT="$PUBLIC_PORT" E
 status=0
 node "$ROOT/tests/e2e/console.test.mjs" || status=$?
 node "$ROOT/tests/e2e/xss.test.mjs" || status=$?
+node "$ROOT/tests/e2e/ops.test.mjs" || status=$?
 if [ $status -ne 0 ]; then echo "--- server log (tail) ---"; tail -n 40 "$TMP/serve.log"; fi
 echo "screenshots: $E2E_SCREENSHOTS"
 exit $status

@@ -757,7 +757,6 @@ class Live {
   std::unique_ptr<Client> sys_, sec_, aud_, site_admin_;
   int64_t site_id_ = 0, column_id_ = 0, article_id_ = 0, user_id_ = 0, grant_id_ = 0,
           inspection_id_ = 0;
-  int64_t site_id_ = 0, column_id_ = 0, article_id_ = 0, user_id_ = 0, grant_id_ = 0;
   int64_t monitor_id_ = 0, channel_id_ = 0, window_id_ = 0;
 };
 
