@@ -53,4 +53,7 @@ std::string MediaExt(const std::string& mime, const std::string& filename);
 // the admin listener alike.
 std::string MediaUrl(const std::string& hash, const std::string& mime, const std::string& filename);
 
+// Text for HTML element content or a quoted attribute: & < > " ' escaped.
+std::string HtmlEscape(std::string_view s);
+
 }  // namespace zhanqun

@@ -2,6 +2,7 @@
 // fonts or scripts), Chinese, one table per group.
 #include <cmath>
 
+#include "core/text.h"
 #include "inspect/inspect.h"
 #include "inspect/util.h"
 
@@ -11,32 +12,7 @@ using namespace detail;
 
 namespace {
 
-std::string Esc(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Esc(const std::string& s) { return HtmlEscape(s); }
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <set>
 
+#include "core/text.h"
 #include "ops/internal.h"
 #include "service/input.h"
 
@@ -35,32 +36,6 @@ std::string LabelEscape(std::string_view s) {
       continue;
     }
     out += c;
-  }
-  return out;
-}
-
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
   }
   return out;
 }

@@ -208,3 +208,15 @@ TEST(CheckUrl, RefusesBadHostsPortsAndCharacters) {
 
 }  // namespace
 }  // namespace zhanqun
+
+namespace zhanqun {
+namespace {
+
+TEST(HtmlEscape, EscapesMarkupAndQuotesKeepsChinese) {
+  EXPECT_EQ(HtmlEscape("<a href=\"x\" title='y'>甲&乙</a>"),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;甲&amp;乙&lt;/a&gt;");
+  EXPECT_EQ(HtmlEscape(""), "");
+}
+
+}  // namespace
+}  // namespace zhanqun
