@@ -96,6 +96,8 @@ struct PublishConfig {
   // Config::ThemesDir().
   std::string themes_dir;
   std::string default_theme = "qingsong";  // for new sites
+  int threads = 0;                         // full publish; 0 = one per core
+  int brotli_quality = 5;
 
   bool operator==(const PublishConfig&) const = default;
 };

@@ -189,6 +189,8 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
   publish::PublishOptions po;
   po.data_dir = data_dir;
   po.themes_dir = cfg.ThemesDir();
+  po.threads = cfg.publish.threads;
+  po.brotli_quality = cfg.publish.brotli_quality;
   p->publisher_ = std::make_unique<publish::Publisher>(p->service_->db(), po);
   p->search_ = std::make_unique<publish::SiteSearch>((fs::path(data_dir) / "search").string());
   p->public_sites_ = std::make_unique<StaticSites>(StaticSites::Options{});

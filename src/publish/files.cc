@@ -45,10 +45,28 @@ Status WriteFileAtomic(const std::string& path, std::string_view bytes, bool dur
   return {};
 }
 
+Status WriteFileNew(const std::string& path, std::string_view bytes) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Fail(Error{Code::kUnavailable, "写入发布文件失败", "", "open " + path});
+  size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + off, bytes.size() - off);
+    if (n <= 0) {
+      ::close(fd);
+      return Fail(Error{Code::kUnavailable, "写入发布文件失败（磁盘已满？）", "", "write " + path});
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    return Fail(Error{Code::kUnavailable, "写入发布文件失败（磁盘已满？）", "", "close " + path});
+  }
+  return {};
+}
+
 std::string Gzip(std::string_view in) {
   z_stream zs{};
   // windowBits 31 = gzip wrapper; the header zlib writes has mtime 0 and no name.
-  deflateInit2(&zs, 9, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
+  deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
   std::string out;
   out.resize(deflateBound(&zs, in.size()) + 32);
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
@@ -61,7 +79,7 @@ std::string Gzip(std::string_view in) {
   return out;
 }
 
-std::string Brotli(std::string_view in) {
+std::string Brotli(std::string_view in, int quality) {
   size_t size = BrotliEncoderMaxCompressedSize(in.size());
   if (size == 0) size = in.size() + 1024;
   std::string out(size, '\0');
@@ -71,7 +89,7 @@ std::string Brotli(std::string_view in) {
   // which went to page faults on freshly mapped memory.
   int lgwin = BROTLI_MIN_WINDOW_BITS;
   while (lgwin < BROTLI_DEFAULT_WINDOW && (size_t{1} << lgwin) - 16 < in.size()) ++lgwin;
-  if (!BrotliEncoderCompress(9, lgwin, BROTLI_MODE_TEXT, in.size(),
+  if (!BrotliEncoderCompress(quality, lgwin, BROTLI_MODE_TEXT, in.size(),
                              reinterpret_cast<const uint8_t*>(in.data()), &size,
                              reinterpret_cast<uint8_t*>(out.data()))) {
     return {};

@@ -12,7 +12,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -26,7 +28,11 @@ namespace zhanqun::publish {
 struct PublishOptions {
   std::string data_dir;
   std::string themes_dir;
-  int brotli_quality = 6;
+  // Brotli quality of the .br variants: 5 compresses within 4 % of 9 in a
+  // third of the time (bench/README.md, publish-vs-hugo).
+  int brotli_quality = 5;
+  // Threads rendering and compressing pages in a full publish; 0 = one per core.
+  int threads = 0;
 };
 
 struct PublishReport {
@@ -78,15 +84,28 @@ class Publisher {
   // Called after each publish (the public server drops its cache).
   std::function<void(const std::string& code)> on_published;
 
-  struct Model;  // the site as the templates see it (publisher.cc)
+  struct Model;     // the site as the templates see it (publisher.cc)
+  struct Manifest;  // manifest.json as read (publisher.cc)
 
  private:
-  // theme: "" for the site's own theme.
-  Result<std::unique_ptr<Model>> Load(int64_t site_id, const std::string& theme = "");
+  struct SiteCache;  // per site: article texts and the last manifest (publisher.cc)
+
+  // theme: "" for the site's own theme. Without articles: the site, its
+  // columns and nav only (the search page).
+  Result<std::unique_ptr<Model>> Load(int64_t site_id, const std::string& theme = "",
+                                      bool with_articles = true);
+  // The manifest in dir (a version directory or the live link): the parsed
+  // copy kept from the last publish when the file is still that one, else
+  // read. Taken out of the cache; Keep puts it back once written.
+  Manifest TakeManifest(int64_t site_id, const std::string& dir);
+  void KeepManifest(int64_t site_id, const std::string& dir, Manifest&& m);
+
   store::Db& db_;
   PublishOptions options_;
   ThemeSet themes_;
   std::mutex site_mu_;  // one publish at a time (per process)
+  std::mutex cache_mu_;
+  std::map<int64_t, std::unique_ptr<SiteCache>> cache_;  // GUARDED_BY(cache_mu_)
 };
 
 }  // namespace zhanqun::publish

@@ -196,6 +196,12 @@ Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
   if (!fs::is_directory(root / "assets", ec)) {
     return Fail(Error::Invalid("assets", "主题缺少 assets 目录"));
   }
+  std::string all = t->name_ + "\n" + std::to_string(t->list_page_size_) + "\n" +
+                    std::to_string(t->home_items_) + "\n";
+  for (const auto& [name, text] : t->impl_->sources) {
+    all += name + "\n" + std::to_string(text.size()) + "\n" + text;
+  }
+  t->fingerprint_ = Sha256(all);
   return std::shared_ptr<const Theme>(t);
 }
 
@@ -203,7 +209,9 @@ Result<std::string> Theme::Render(const std::string& name, const json& data) con
   auto it = impl_->compiled.find(name);
   if (it == impl_->compiled.end()) return Fail(Error::Internal("no template " + name));
   mu::data d = ToData(data);
-  std::string out = it->second->render(d);
+  std::string out;
+  out.reserve(16384);
+  it->second->render(d, [&out](const std::string& s) { out += s; });
   if (!it->second->is_valid()) {
     return Fail(Error::Invalid("templates/" + name + ".mustache",
                                "模板渲染失败：" + it->second->error_message()));

@@ -24,6 +24,10 @@ class Theme {
   const std::string& dir() const { return dir_; }
   int list_page_size() const { return list_page_size_; }
   int home_items_per_column() const { return home_items_; }
+  // SHA-256 of everything that shapes the pages (templates after partials are
+  // inlined, page sizes): a page rendered with an equal fingerprint and equal
+  // data has equal bytes.
+  const std::string& fingerprint() const { return fingerprint_; }
 
   // Renders templates/<name>.mustache with the data (partials available by name).
   Result<std::string> Render(const std::string& name, const nlohmann::json& data) const;
@@ -31,7 +35,7 @@ class Theme {
  private:
   struct Impl;
   Theme() = default;
-  std::string name_, title_, description_, dir_;
+  std::string name_, title_, description_, dir_, fingerprint_;
   int list_page_size_ = 20;
   int home_items_ = 8;
   std::unique_ptr<Impl> impl_;

@@ -395,6 +395,14 @@ CREATE TABLE maintenance_windows (
 CREATE INDEX ix_maintenance_windows_site ON maintenance_windows(site_id, ends_at);
 )SQL";
 
+// The publisher reads every published article's list fields (not its
+// body) on each publish: an index holding them all answers from the index
+// alone, in order of site, instead of visiting 10,000 table rows.
+constexpr const char* kV4 = R"SQL(
+CREATE INDEX ix_articles_publish ON articles(site_id, status, column_id, version, cover_media_id,
+  pinned, sort_order, published_at, updated_at, id);
+)SQL";
+
 std::string Expand(const char* sql, Engine engine) {
   std::string s(sql);
   const std::string pk = engine == Engine::kSqlite
@@ -416,6 +424,7 @@ const std::vector<Migration>& AllMigrations() {
       {1, "core schema", kV1, kV1Sqlite, kV1Pg},
       {2, "monitoring, incidents and alerts", kV2, nullptr, nullptr},
       {3, "inspections", kV3, nullptr, nullptr},
+      {4, "covering index for publishing", kV4, nullptr, nullptr},
   };
   return kAll;
 }

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "publish/files.h"
+#include "publish/publisher.h"
 #include "support/fixture.h"
 #include "support/subprocess.h"
 
@@ -156,6 +157,73 @@ TEST_F(Publish, IncrementalPublishTouchesExactlyTheExpectedFiles) {
   }
   EXPECT_EQ(changed, expected);
   ExpectManifestMatches(Root());
+}
+
+// A correction in place (the 站点管理员) changes one article's title: its page,
+// the one list page that shows it (not the others of the column: their
+// inputs did not change) and the feed. Its neighbours are rendered again but
+// their bytes do not change (the fixture theme's prev/next links carry no
+// title), nor does the home page (2 items a column): not written. The
+// manifest records what each list page was made from.
+TEST_F(Publish, EditInPlaceRewritesOnlyTheListPageThatShowsIt) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 8; ++i) ids.push_back(PublishNew(d_.column_a1, "新闻" + std::to_string(i)));
+  ASSERT_TRUE(tp_.platform().publisher().PublishSite(d_.site_a));
+  std::string slug = Slug(d_.column_a1);
+  // Newest first, 3 a page: ids[7..5] on page 1, ids[4..2] on 2, ids[1..0] on 3.
+  ASSERT_TRUE(fs::exists(Root() + "/" + slug + "/3.html"));
+  json m = json::parse(Slurp(fs::canonical(Root()) / "manifest.json"));
+  ASSERT_TRUE(m.contains("inputs"));
+  for (const char* page : {"/index.html", "/2.html", "/3.html"}) {
+    EXPECT_TRUE(m["inputs"].contains("/" + slug + page)) << page;
+  }
+  auto before = Inodes(Root());
+  Client admin = tp_.As("a_admin");
+  auto ok = admin.Patch("/api/v1/articles/" + Id(ids[3]), {{"title", "更正后的新闻3"}});
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  auto after = Inodes(Root());
+  std::set<std::string> changed;
+  for (const auto& [path, ino] : after) {
+    if (path.ends_with(".gz") || path.ends_with(".br")) continue;
+    auto b = before.find(path);
+    if (b == before.end() || b->second != ino) changed.insert(path);
+  }
+  std::set<std::string> expected = {"/a/" + Id(ids[3]) + ".html", "/" + slug + "/2.html",
+                                    "/" + slug + "/rss.xml", "/manifest.json"};
+  EXPECT_EQ(changed, expected);
+  EXPECT_NE(Slurp(Root() + "/" + slug + "/2.html").find("更正后的新闻3"), std::string::npos);
+  EXPECT_NE(Slurp(Root() + "/a/" + Id(ids[3]) + ".html").find("更正后的新闻3"), std::string::npos);
+  ExpectManifestMatches(Root());
+  // A second correction of the same article is seen too (the publisher keeps
+  // article texts between publishes, keyed by version).
+  ASSERT_EQ(admin.Patch("/api/v1/articles/" + Id(ids[3]), {{"title", "再次更正"}}).status, 200);
+  EXPECT_NE(Slurp(Root() + "/" + slug + "/2.html").find("再次更正"), std::string::npos);
+  EXPECT_EQ(Slurp(Root() + "/" + slug + "/2.html").find("更正后的新闻3"), std::string::npos);
+  ExpectManifestMatches(Root());
+}
+
+// Another process (here: a second publisher on the same store and tree, as
+// `zhanqun publish` from the command line would be) republishes the site:
+// this publisher's remembered manifest is stale and must not be used.
+TEST_F(Publish, ManifestWrittenByAnotherPublisherIsReadAgain) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(PublishNew(d_.column_a1, "新闻" + std::to_string(i)));
+  auto& mine = tp_.platform().publisher();
+  ASSERT_TRUE(mine.PublishSite(d_.site_a));
+  publish::PublishOptions o;
+  o.data_dir = tp_.data_dir();
+  o.themes_dir = tp_.platform().config().ThemesDir();
+  publish::Publisher other(tp_.service().db(), o);
+  PublishNew(d_.column_a2, "通知");  // published by `mine` through the API
+  auto r = other.PublishSite(d_.site_a);
+  ASSERT_TRUE(r) << r.error().message;
+  ExpectManifestMatches(Root());
+  int64_t x = PublishNew(d_.column_a1, "又一条新闻");  // `mine` again, incrementally
+  EXPECT_TRUE(fs::exists(Root() + "/a/" + Id(x) + ".html"));
+  ExpectManifestMatches(Root());
+  json m = json::parse(Slurp(fs::canonical(Root()) / "manifest.json"));
+  EXPECT_TRUE(m["files"].contains("/a/" + Id(x) + ".html"));
+  EXPECT_TRUE(m["files"].contains("/a/" + Id(ids[0]) + ".html"));
 }
 
 TEST_F(Publish, WithdrawRemovesThePageAndUpdatesTheList) {
