@@ -2,11 +2,12 @@
 
 #include <brotli/encode.h>
 #include <fcntl.h>
+#include <libdeflate.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include "security/crypto.h"
 
@@ -64,18 +65,16 @@ Status WriteFileNew(const std::string& path, std::string_view bytes) {
 }
 
 std::string Gzip(std::string_view in) {
-  z_stream zs{};
-  // windowBits 31 = gzip wrapper; the header zlib writes has mtime 0 and no name.
-  deflateInit2(&zs, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
-  std::string out;
-  out.resize(deflateBound(&zs, in.size()) + 32);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
+  // libdeflate: the same bytes out as zlib's level 6 within a few bytes, in
+  // less than half the time. One compressor per thread (publishing threads).
+  struct Free {
+    void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
+  };
+  thread_local std::unique_ptr<libdeflate_compressor, Free> c(libdeflate_alloc_compressor(6));
+  if (!c) return {};
+  std::string out(libdeflate_gzip_compress_bound(c.get(), in.size()), '\0');
+  size_t n = libdeflate_gzip_compress(c.get(), in.data(), in.size(), out.data(), out.size());
+  out.resize(n);  // 0 only if the bound were wrong: then no variant is written
   return out;
 }
 

@@ -1210,7 +1210,8 @@ Result<PublishReport> Publisher::PublishSite(int64_t site_id) {
     written[i] = 1;
     ZQ_TRY(WriteFileNew(dest, bytes));
     if (Compressible(j.path) && bytes.size() >= 256) {
-      ZQ_TRY(WriteFileNew(dest + ".gz", Gzip(bytes)));
+      std::string gz = Gzip(bytes);
+      if (!gz.empty()) ZQ_TRY(WriteFileNew(dest + ".gz", gz));
       std::string br = Brotli(bytes, brotli_quality);
       if (!br.empty()) ZQ_TRY(WriteFileNew(dest + ".br", br));
     }
@@ -1424,7 +1425,8 @@ Result<PublishReport> Publisher::PublishArticle(int64_t article_id) {
   for (const auto& [path, bytes] : to_write) {
     std::string dest = (live / path.substr(1)).string();
     if (Compressible(path) && bytes.size() >= 256) {
-      ZQ_TRY(WriteFileAtomic(dest + ".gz", Gzip(bytes), false));
+      std::string gz = Gzip(bytes);
+      if (!gz.empty()) ZQ_TRY(WriteFileAtomic(dest + ".gz", gz, false));
       std::string br = Brotli(bytes, options_.brotli_quality);
       if (!br.empty()) ZQ_TRY(WriteFileAtomic(dest + ".br", br, false));
     }

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <string_view>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 #include "core/text.h"
@@ -678,8 +679,13 @@ Status SearchIndex::Rebuild(const std::string& dir_name, const std::vector<Searc
                                                       Xapian::DB_BACKEND_GLASS |
                                                       Xapian::DB_NO_SYNC);
       Xapian::TermGenerator tg = MakeTermGenerator();
+      // A new database: documents are added without looking their id term up;
+      // of repeated ids the last one counts, as with replace.
+      std::unordered_map<int64_t, size_t> last;
+      for (size_t i = 0; i < docs.size(); ++i) last[docs[i].id] = i;
       for (size_t i = 0; i < docs.size(); ++i) {
-        db.replace_document(IdTerm(docs[i].id), MakeDocument(tg, docs[i]));
+        if (last[docs[i].id] != i) continue;
+        db.add_document(MakeDocument(tg, docs[i]));
         if ((i + 1) % kRebuildBatch == 0) db.commit();
       }
       db.commit();
