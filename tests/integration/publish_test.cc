@@ -226,6 +226,24 @@ TEST_F(Publish, ManifestWrittenByAnotherPublisherIsReadAgain) {
   EXPECT_TRUE(m["files"].contains("/a/" + Id(ids[0]) + ".html"));
 }
 
+// Deleting an (empty) column republishes the site: its list page and feed
+// go, and no page links to it any more.
+TEST_F(Publish, DeletedColumnLeavesThePublishedSite) {
+  PublishNew(d_.column_a1, "新闻");
+  Client admin = tp_.As("a_admin");
+  auto made = admin.Post("/api/v1/sites/" + Id(d_.site_a) + "/columns",
+                         {{"name", "临时栏目"}, {"slug", "temp"}, {"type", "list"}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  ASSERT_TRUE(fs::exists(Root() + "/temp/index.html"));
+  ASSERT_NE(Slurp(Root() + "/index.html").find("/temp/"), std::string::npos);
+  auto del = admin.Delete("/api/v1/columns/" + Id(made.Json()["id"]));
+  ASSERT_EQ(del.status, 204) << del.body;
+  EXPECT_FALSE(fs::exists(Root() + "/temp/index.html"));
+  EXPECT_FALSE(fs::exists(Root() + "/temp/rss.xml"));
+  EXPECT_EQ(Slurp(Root() + "/index.html").find("/temp/"), std::string::npos);
+  ExpectManifestMatches(Root());
+}
+
 TEST_F(Publish, WithdrawRemovesThePageAndUpdatesTheList) {
   std::vector<int64_t> ids;
   for (int i = 0; i < 4; ++i) ids.push_back(PublishNew(d_.column_a1, "新闻" + std::to_string(i)));

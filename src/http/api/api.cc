@@ -414,7 +414,16 @@ void Api::AddRoutes() {
     return Ok(std::move(r));
   });
   add("DELETE", "/api/v1/columns/{id}", "site:manage", "删除栏目",
-      [this](Call& c) { return NoContent(service_.DeleteColumn(c.who(), c.Id())); });
+      [this](Call& c) -> Result<Reply> {
+        // Its site, read first: once deleted, the site is republished without it
+        // (its list page, feed and nav entry go).
+        auto site = service_.db().ReadValue<int64_t>([&](store::Conn& cn) {
+          return cn.QueryInt("SELECT site_id FROM columns WHERE id = ?", {c.Id()});
+        });
+        Status st = service_.DeleteColumn(c.who(), c.Id());
+        if (st && site && *site > 0 && options_.on_site_changed) options_.on_site_changed(*site);
+        return NoContent(std::move(st));
+      });
   add("POST", "/api/v1/sites/{id}/columns/reorder", "site:manage", "批量调整栏目位置",
       [this](Call& c) -> Result<Reply> {
         auto r = service_.ReorderColumns(c.who(), c.Id(), c.body);
