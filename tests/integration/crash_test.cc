@@ -5,6 +5,8 @@
 #include <signal.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -14,6 +16,8 @@
 
 namespace zhanqun::testing {
 namespace {
+
+namespace fs = std::filesystem;
 
 http::OpenOptions OpenFor(const std::string& dir, const std::string& db) {
   http::OpenOptions o;
@@ -79,6 +83,15 @@ TEST(CrashSafety, KillDuringWritesLosesNothingAcknowledged) {
   }
   server.Kill(SIGKILL);
   EXPECT_EQ(server.Wait(), 128 + SIGKILL);
+  // The service wrote its log (运行日志) to the log directory as it went.
+  std::string log;
+  for (const auto& e : fs::directory_iterator(fs::path(dir.path()) / "logs")) {
+    if (e.path().filename().string().starts_with("zhanqun")) {
+      std::ifstream in(e.path());
+      log.assign(std::istreambuf_iterator<char>(in), {});
+    }
+  }
+  EXPECT_NE(log.find("listening on 127.0.0.1:"), std::string::npos) << log;
   stop = true;
   t1.join();
   t2.join();
