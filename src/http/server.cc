@@ -33,7 +33,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -214,7 +213,7 @@ class TempFile {
 
 struct Conn {
   explicit Conn(tcp::socket s) : stream(std::move(s)) {}
-  beast::tcp_stream stream;  // used only on its strand
+  beast::tcp_stream stream;  // used only on its io_context's thread
 };
 
 struct State {
@@ -266,7 +265,7 @@ class Slot {
 
 // ---------------------------------------------------------------------------
 // The handler runs on the blocking pool; its result is posted back to the
-// connection's strand.
+// connection's io_context.
 
 Response CallHandler(const State& st, Request& req) {
   try {
@@ -582,12 +581,15 @@ void LogFailure(const std::string& name, std::exception_ptr e) {
   }
 }
 
+// Runs on the first io_context; connections go to the io_contexts in turn,
+// each served by its one thread from then on (as nginx's workers), so a
+// connection needs no strand and the threads share no scheduler.
 asio::awaitable<void> AcceptLoop(std::shared_ptr<State> st, tcp::acceptor& acceptor,
-                                 asio::io_context& ioc) {
+                                 std::vector<asio::io_context*> iocs) {
   const ServerOptions& o = st->opts;
   auto on_done = [name = o.name](std::exception_ptr e) { LogFailure(name, e); };
-  for (;;) {
-    tcp::socket socket(asio::make_strand(ioc));
+  for (size_t turn = 0;; ++turn) {
+    tcp::socket socket(*iocs[turn % iocs.size()]);
     beast::error_code ec;
     co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (st->stopping || !acceptor.is_open()) co_return;
@@ -619,22 +621,31 @@ asio::awaitable<void> AcceptLoop(std::shared_ptr<State> st, tcp::acceptor& accep
 struct Server::Impl {
   Impl(ServerOptions o, Handler h)
       : pool(static_cast<size_t>(std::max(1, o.worker_threads))),
-        io_threads(std::max(1, o.io_threads)),
-        st(std::make_shared<State>(std::move(o), std::move(h), pool.get_executor())),
-        ioc(io_threads),
-        accept_strand(asio::make_strand(ioc)),
-        acceptor(ioc) {}
+        st(std::make_shared<State>(std::move(o), std::move(h), pool.get_executor())) {
+    const int n = std::max(1, st->opts.io_threads);
+    for (int i = 0; i < n; ++i) {
+      // Hint 1: one thread runs it. Locking stays on, since the pool and
+      // Stop() post to it from other threads.
+      iocs.push_back(std::make_unique<asio::io_context>(1));
+    }
+    acceptor.emplace(*iocs.front());
+  }
 
-  // Declaration order is destruction order reversed: the io_context goes
-  // before the state its pending coroutine frames still point to, and after
-  // the acceptor that uses its services.
+  ~Impl() {
+    // A coroutine still pending in an io_context (only when Stop() did not
+    // run to the end) may hold a socket of a later one: destroy them in
+    // order, the acceptor's first, after the acceptor itself.
+    acceptor.reset();
+    for (auto& ioc : iocs) ioc.reset();
+  }
+
+  // Declaration order is destruction order reversed: the io_contexts go
+  // before the state their pending coroutine frames still point to.
   asio::thread_pool pool;
-  int io_threads;
   std::shared_ptr<State> st;
-  asio::io_context ioc;
-  asio::strand<asio::io_context::executor_type> accept_strand;
-  tcp::acceptor acceptor;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::unique_ptr<asio::io_context>> iocs;  // one per io thread
+  std::optional<tcp::acceptor> acceptor;                // on iocs[0]
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
 
   std::mutex life_mu;
@@ -642,7 +653,7 @@ struct Server::Impl {
   bool stopped = false;  // GUARDED_BY(life_mu)
   std::atomic<uint16_t> port{0};
 
-  void RunIo() {
+  void RunIo(asio::io_context& ioc) {
     for (;;) {
       try {
         ioc.run();
@@ -672,25 +683,29 @@ Status Server::Start() {
   const std::string where = FormatEndpoint(addr, o.port);
   auto unavailable = [&](std::string_view step) {
     beast::error_code ignored;
-    m.acceptor.close(ignored);
+    m.acceptor->close(ignored);
     return Fail(Error{Code::kUnavailable, "无法监听 " + where + "：" + ec.message(), "address",
                       std::string(step) + " " + where + ": " + ec.message()});
   };
-  m.acceptor.open(ep.protocol(), ec);
+  m.acceptor->open(ep.protocol(), ec);
   if (ec) return unavailable("open");
-  m.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  m.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (ec) return unavailable("setsockopt");
-  m.acceptor.bind(ep, ec);
+  m.acceptor->bind(ep, ec);
   if (ec) return unavailable("bind");
-  m.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  m.acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return unavailable("listen");
-  m.port = m.acceptor.local_endpoint(ec).port();
+  m.port = m.acceptor->local_endpoint(ec).port();
 
   m.started = true;
-  asio::co_spawn(m.accept_strand, AcceptLoop(m.st, m.acceptor, m.ioc),
+  std::vector<asio::io_context*> iocs;
+  for (auto& ioc : m.iocs) iocs.push_back(ioc.get());
+  asio::co_spawn(*m.iocs.front(), AcceptLoop(m.st, *m.acceptor, std::move(iocs)),
                  [name = o.name](std::exception_ptr e) { LogFailure(name, e); });
-  m.work.emplace(m.ioc.get_executor());
-  for (int i = 0; i < m.io_threads; ++i) m.threads.emplace_back([&m] { m.RunIo(); });
+  for (auto& ioc : m.iocs) {
+    m.work.push_back(asio::make_work_guard(*ioc));
+    m.threads.emplace_back([&m, &ctx = *ioc] { m.RunIo(ctx); });
+  }
   spdlog::info("[{}] listening on {}", o.name, FormatEndpoint(addr, m.port));
   return {};
 }
@@ -710,9 +725,9 @@ void Server::Stop() {
   State& st = *m.st;
   st.stopping = true;
 
-  asio::post(m.accept_strand, [&m] {
+  asio::post(*m.iocs.front(), [&m] {
     beast::error_code ec;
-    m.acceptor.close(ec);
+    m.acceptor->close(ec);
   });
   std::vector<std::shared_ptr<Conn>> live;
   {
@@ -730,11 +745,11 @@ void Server::Stop() {
   // With every socket closed, the io threads run out of work as soon as the
   // coroutines have unwound; a session waiting on a handler finishes it,
   // fails its write and cleans up (temp files included) the normal way.
-  m.work.reset();
+  m.work.clear();
   for (auto& t : m.threads) t.join();
   m.threads.clear();
   beast::error_code ec;
-  m.acceptor.close(ec);  // in case the posted close never ran
+  m.acceptor->close(ec);  // in case the posted close never ran
   m.pool.join();
   spdlog::info("[{}] stopped", st.opts.name);
 }
