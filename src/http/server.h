@@ -3,6 +3,8 @@
 // connection is one coroutine on its io_context's thread. The Handler runs on
 // a separate blocking pool, so handlers may touch the database or the disk
 // (unless run_inline says a request is quick: then on the connection's thread).
+// Beast parses requests; responses are written by the server itself (status
+// line and headers in one buffer, gathered with the body in one write).
 // This header is included widely, so it carries no Boost or Beast include.
 #pragma once
 
