@@ -38,10 +38,6 @@ constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
 constexpr std::string_view kOneHour = "public, max-age=3600";
 constexpr std::string_view kModeCookie = "zq_mode";
 
-// Response.file_path always streams a whole file, so a range of a large file
-// is read into memory; beyond this length the Range header is ignored and the
-// whole file is streamed (RFC 9110 14.2 allows that).
-constexpr size_t kMaxRangeInMemory = 8 << 20;
 constexpr size_t kMaxBackBytes = 2048;
 
 // ---------------------------------------------------------------------------
@@ -357,23 +353,18 @@ std::optional<Resolved> ResolveUnder(const std::string& root_prefix, const std::
   return r;
 }
 
-// Reads the whole file, or [offset, offset+len) of it; meta is what fstat
-// said about the bytes actually read.
-bool ReadFile(const std::string& path, std::string& out, FileMeta& meta, int64_t offset = 0,
-              int64_t len = -1) {
+// Reads the whole file; meta is what fstat said about the bytes read.
+bool ReadFile(const std::string& path, std::string& out, FileMeta& meta) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   struct stat st {};
   bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   if (ok) {
     meta = FileMeta::From(st);
-    if (len < 0) len = meta.size - offset;
-    len = std::max<int64_t>(0, std::min<int64_t>(len, meta.size - offset));
-    out.resize(static_cast<size_t>(len));
+    out.resize(static_cast<size_t>(std::max<int64_t>(0, meta.size)));
     size_t done = 0;
     while (done < out.size()) {
-      ssize_t n = ::pread(fd, out.data() + done, out.size() - done,
-                          static_cast<off_t>(offset + static_cast<int64_t>(done)));
+      ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       done += static_cast<size_t>(n);
@@ -972,10 +963,6 @@ Response StaticSites::Impl::ServeFile(const Ctx& c, const Resolved& file, std::s
     r.body = "请求的范围无效\n";
     return r;
   }
-  if (kind == RangeKind::kOne && !small &&
-      range.last - range.first + 1 > static_cast<int64_t>(kMaxRangeInMemory)) {
-    kind = RangeKind::kNone;
-  }
   if (kind == RangeKind::kOne) {
     r.status = 206;
     r.Set("Content-Range", "bytes " + std::to_string(range.first) + "-" +
@@ -983,17 +970,22 @@ Response StaticSites::Impl::ServeFile(const Ctx& c, const Resolved& file, std::s
     const auto len = static_cast<size_t>(range.last - range.first + 1);
     if (content) {
       r.body = content->substr(static_cast<size_t>(range.first), len);
+      return r;
+    }
+    // Streamed from the file, however long the range. Opened here, so what
+    // is sent is the file the Content-Range describes.
+    struct stat st {};
+    auto fd = OpenFile::Open(chosen->path, &st);
+    if (fd && FileMeta::From(st) == meta) {
+      r.file = std::move(fd);
+      r.file_offset = range.first;
+      r.file_length = static_cast<int64_t>(len);
     } else {
-      FileMeta read_meta;
-      if (!ReadFile(chosen->path, r.body, read_meta, range.first, static_cast<int64_t>(len)) ||
-          !(read_meta == meta) || r.body.size() != len) {
-        // Replaced between stat and read: the client's range may not fit the
-        // new file, so send the whole of it.
-        r.status = 200;
-        r.body.clear();
-        std::erase_if(r.headers, [](const auto& h) { return h.first == "Content-Range"; });
-        r.file_path = chosen->path;
-      }
+      // Replaced between stat and open: the client's range may not fit the
+      // new file, so send the whole of it.
+      r.status = 200;
+      std::erase_if(r.headers, [](const auto& h) { return h.first == "Content-Range"; });
+      r.file_path = chosen->path;
     }
     return r;
   }

@@ -43,6 +43,8 @@ using testing::TempDir;
 constexpr const char* kNginx = "/usr/sbin/nginx";
 constexpr size_t kCacheMaxFile = 64 * 1024;
 constexpr size_t kBigSize = (1 << 20) + 17;
+// Over the 8 MiB up to which ranges used to be read into memory.
+constexpr size_t kHugeSize = (9 << 20) + 3;
 constexpr const char* kHashedMedia =
     "/_media/ab/ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12.png";
 
@@ -138,11 +140,18 @@ void Write(const fs::path& p, std::string_view content) {
   std::ofstream(p, std::ios::binary) << content;
 }
 
-std::string BigContent() {
-  std::string s(kBigSize, '\0');
-  std::mt19937 gen(42);
+std::string RandomContent(size_t size, unsigned seed) {
+  std::string s(size, '\0');
+  std::mt19937 gen(seed);
   for (char& c : s) c = static_cast<char>(gen() & 0xff);
   return s;
+}
+
+std::string BigContent() { return RandomContent(kBigSize, 42); }
+
+const std::string& HugeContent() {
+  static const std::string content = RandomContent(kHugeSize, 7);
+  return content;
 }
 
 // publish/alpha: a full site; publish/beta: no 404.html. outside/ holds what
@@ -176,6 +185,7 @@ void BuildTree(const fs::path& base) {
   Write(a / "page.html.br", "BR-VARIANT");
   Write(a / "page.html.gz", "GZ-VARIANT");
   Write(a / "big.bin", BigContent());
+  Write(a / "huge.bin", HugeContent());
   Write(a / ".env", "SECRET=1");
   Write(a / ".git/config", "[core]");
   Write(a / "manifest.json", "{\"files\":{}}");
@@ -563,6 +573,37 @@ TEST_P(PublicSites, SingleRangesGet206AndUnsatisfiableGet416) {
   EXPECT_EQ(part.status, 206);
   EXPECT_EQ(part.body, big.substr(1000, 1000));
   EXPECT_EQ(part.Header("content-range"), "bytes 1000-1999/" + std::to_string(big.size()));
+}
+
+TEST_P(PublicSites, RangesOfAFileOverEightMiBGet206) {
+  const std::string& huge = HugeContent();
+  const std::string total = "/" + std::to_string(huge.size());
+  Reply part = Get("alpha.test", "/huge.bin", {"Range: bytes=8388600-8388700"});
+  EXPECT_EQ(part.status, 206);
+  EXPECT_TRUE(part.body == huge.substr(8388600, 101));
+  EXPECT_EQ(part.Header("content-range"), "bytes 8388600-8388700" + total);
+  EXPECT_EQ(part.Header("content-length"), "101");
+
+  // Longer than 8 MiB itself, to the end.
+  Reply tail = Get("alpha.test", "/huge.bin", {"Range: bytes=100-"});
+  EXPECT_EQ(tail.status, 206);
+  EXPECT_EQ(tail.body.size(), huge.size() - 100);
+  EXPECT_TRUE(tail.body == huge.substr(100));
+  EXPECT_EQ(tail.Header("content-range"), "bytes 100-" + std::to_string(huge.size() - 1) + total);
+
+  Reply suffix = Get("alpha.test", "/huge.bin", {"Range: bytes=-5"});
+  EXPECT_EQ(suffix.status, 206);
+  EXPECT_TRUE(suffix.body == huge.substr(huge.size() - 5));
+
+  Reply head = Fetch(port(), "alpha.test", "/huge.bin", {"Range: bytes=0-9"}, "HEAD");
+  EXPECT_EQ(head.status, 206);
+  EXPECT_EQ(head.Header("content-length"), "10");
+  EXPECT_TRUE(head.body.empty());
+
+  Reply beyond =
+      Get("alpha.test", "/huge.bin", {"Range: bytes=" + std::to_string(huge.size()) + "-"});
+  EXPECT_EQ(beyond.status, 416);
+  EXPECT_EQ(beyond.Header("content-range"), "bytes */" + std::to_string(huge.size()));
 }
 
 TEST_P(PublicSites, GzipVariantIsChosenByAcceptEncodingWithVary) {
