@@ -954,12 +954,141 @@ TEST_F(StaticSiteTest, SwappingTheVersionSymlinkIsSeenAtOnce) {
     req.path = "/";
     req.target = "/";
     req.headers = {{"host", "gamma.test"}};
-    return sites.Handle(req).body;
+    return std::string(sites.Handle(req).Body());
   };
   EXPECT_EQ(get(), "gamma v1");
+  EXPECT_EQ(get(), "gamma v1");  // kept
   fs::create_directory_symlink(".versions/gamma/2", publish / "gamma.tmp");
   fs::rename(publish / "gamma.tmp", publish / "gamma");
   EXPECT_EQ(get(), "gamma v2");
+}
+
+// Kept responses: the second request for a path is answered without
+// resolving it again, as long as one stat finds the same file.
+
+TEST_F(StaticSiteTest, FileReplacedByRenameGetsNewBytesAndETagFromTheKeptPath) {
+  const std::string path = env_->beta_root + "/kept.html";
+  Write(path, "<p>version one</p>");
+  const Reply first = Get("beta.test", "/kept.html");
+  ASSERT_EQ(first.status, 200);
+  const uint64_t reused = env_->sites->responses_reused();
+  const Reply second = Get("beta.test", "/kept.html");
+  EXPECT_EQ(env_->sites->responses_reused(), reused + 1);
+  EXPECT_EQ(second.body, "<p>version one</p>");
+  EXPECT_EQ(second.Header("etag"), first.Header("etag"));
+  EXPECT_EQ(second.Header("last-modified"), first.Header("last-modified"));
+
+  // As the publisher does: write aside, rename over. Same size, new inode.
+  Write(path + ".tmp", "<p>version two</p>");
+  fs::rename(path + ".tmp", path);
+  const Reply third = Get("beta.test", "/kept.html");
+  EXPECT_EQ(third.body, "<p>version two</p>");
+  EXPECT_NE(third.Header("etag"), first.Header("etag"));
+  EXPECT_EQ(env_->sites->responses_reused(), reused + 1) << "the stale response is not sent";
+  const Reply fourth = Get("beta.test", "/kept.html", {"If-None-Match: " + third.Header("etag")});
+  EXPECT_EQ(fourth.status, 304);
+  EXPECT_TRUE(fourth.body.empty());
+  EXPECT_EQ(env_->sites->responses_reused(), reused + 2);
+
+  // Removed: the site's 404 (beta has none: the built-in page).
+  fs::remove(path);
+  EXPECT_EQ(Get("beta.test", "/kept.html").status, 404);
+}
+
+TEST_F(StaticSiteTest, KeptResponsesCarryEveryHeaderOnce) {
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round);
+    const uint64_t reused = env_->sites->responses_reused();
+    Reply r = Get("alpha.test", "/page.html", {"Accept-Encoding: gzip"});
+    ASSERT_EQ(r.status, 200);
+    if (round == 1) {
+      EXPECT_EQ(env_->sites->responses_reused(), reused + 1);
+    }
+    EXPECT_EQ(r.body, "GZ-VARIANT");
+    const std::vector<std::pair<std::string, std::string>> want = {
+        {"content-type", "text/html; charset=utf-8"},
+        {"cache-control", "no-cache"},
+        {"vary", "Accept-Encoding"},
+        {"content-encoding", "gzip"},
+        {"accept-ranges", "bytes"},
+        {"content-length", "10"},
+        {"x-content-type-options", "nosniff"},
+        {"referrer-policy", "strict-origin-when-cross-origin"},
+        {"permissions-policy", "camera=(), microphone=(), geolocation=()"},
+        {"x-frame-options", "SAMEORIGIN"},
+        {"server", "zhanqun"}};
+    for (const auto& [name, value] : want) {
+      EXPECT_EQ(r.Header(name), value) << name;
+      EXPECT_EQ(r.Count(name), 1u) << name;
+    }
+    for (std::string name : {"content-security-policy", "etag", "last-modified", "date"}) {
+      EXPECT_EQ(r.Count(name), 1u) << name;
+    }
+    EXPECT_NE(r.Header("content-security-policy").find("default-src 'self'"), std::string::npos);
+    EXPECT_EQ(r.Header("etag").substr(r.Header("etag").size() - 4), "-gz\"");
+  }
+}
+
+TEST_F(StaticSiteTest, EachEncodingGetsItsOwnKeptResponse) {
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(Get("alpha.test", "/page.html", {"Accept-Encoding: br, gzip"}).body, "BR-VARIANT");
+    EXPECT_EQ(Get("alpha.test", "/page.html", {"Accept-Encoding: gzip"}).body, "GZ-VARIANT");
+    EXPECT_EQ(Get("alpha.test", "/page.html", {"Accept-Encoding: br"}).body, "BR-VARIANT");
+    Reply plain = Get("alpha.test", "/page.html");
+    EXPECT_EQ(plain.body, "IDENTITY-VARIANT");
+    EXPECT_FALSE(plain.Has("content-encoding"));
+    EXPECT_EQ(plain.Header("vary"), "Accept-Encoding");
+    // Not compressible: one response whatever the client accepts.
+    EXPECT_EQ(Get("alpha.test", "/_media/logo.png", {"Accept-Encoding: gzip"}).body, "png");
+    EXPECT_EQ(Get("alpha.test", "/_media/logo.png").body, "png");
+    // A range still gets the identity file.
+    Reply range = Get("alpha.test", "/page.html", {"Accept-Encoding: gzip", "Range: bytes=0-7"});
+    EXPECT_EQ(range.status, 206);
+    EXPECT_EQ(range.body, "IDENTITY");
+  }
+}
+
+TEST_F(StaticSiteTest, HeadFromTheKeptPathHasTheLengthAndNoBody) {
+  const std::string page = "<h1>alpha news page 2</h1>";
+  const std::string big = BigContent();
+  ASSERT_EQ(Get("alpha.test", "/news/2.html").status, 200);
+  ASSERT_EQ(Get("alpha.test", "/big.bin").status, 200);
+  const uint64_t reused = env_->sites->responses_reused();
+  for (int i = 0; i < 2; ++i) {
+    Reply head = Fetch(env_->port, "alpha.test", "/news/2.html", {}, "HEAD");
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.Header("content-length"), std::to_string(page.size()));
+    EXPECT_TRUE(head.body.empty());
+    Reply big_head = Fetch(env_->port, "alpha.test", "/big.bin", {}, "HEAD");
+    EXPECT_EQ(big_head.Header("content-length"), std::to_string(big.size()));
+    EXPECT_TRUE(big_head.body.empty());
+  }
+  // Streamed from the kept response (a file over the cache's size) intact.
+  Reply again = Get("alpha.test", "/big.bin");
+  EXPECT_TRUE(again.body == big);
+  EXPECT_EQ(env_->sites->responses_reused(), reused + 5);
+}
+
+TEST_F(StaticSiteTest, SymlinkedPathsAndNotFoundAreNeverKept) {
+  const uint64_t reused = env_->sites->responses_reused();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_NE(Get("alpha.test", "/link-in").body.find("alpha home"), std::string::npos);
+    EXPECT_EQ(Get("alpha.test", "/link-out").status, 404);
+    EXPECT_EQ(Get("alpha.test", "/no/such/page.html").status, 404);
+  }
+  EXPECT_EQ(env_->sites->responses_reused(), reused);
+}
+
+TEST_F(StaticSiteTest, InvalidateDropsKeptResponses) {
+  Get("alpha.test", "/a/1.html");
+  uint64_t reused = env_->sites->responses_reused();
+  Get("alpha.test", "/a/1.html");
+  EXPECT_EQ(env_->sites->responses_reused(), ++reused);
+  env_->sites->Invalidate("alpha");
+  EXPECT_EQ(Get("alpha.test", "/a/1.html").body, "<h1>article 1</h1>");
+  EXPECT_EQ(env_->sites->responses_reused(), reused);
+  Get("alpha.test", "/a/1.html");
+  EXPECT_EQ(env_->sites->responses_reused(), reused + 1);
 }
 
 TEST_F(StaticSiteTest, RoutesCanBeReplacedWhileServing) {
