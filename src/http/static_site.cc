@@ -174,12 +174,15 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 bool IsApiPath(std::string_view p) { return p == "/api" || StartsWith(p, "/api/"); }
 
 // No NUL, backslash or control character; no segment that is or starts with
-// "." (covers "..", dotfiles, .git, .env); not the manifest. The real path is
-// still checked against the root after symlinks are resolved.
+// "." (covers "..", dotfiles, .git, .env) but the site root's /.well-known
+// (RFC 8615: security.txt, ACME challenges); not the manifest. The real path
+// is still checked against the root after symlinks are resolved.
 bool SafePath(std::string_view p) {
   if (p.empty() || p.front() != '/') return false;
   if (StartsWith(p, "/manifest.json")) return false;
-  for (size_t i = 0; i < p.size(); ++i) {
+  constexpr std::string_view kWellKnown = "/.well-known";
+  const size_t from = p == kWellKnown || StartsWith(p, "/.well-known/") ? kWellKnown.size() : 0;
+  for (size_t i = from; i < p.size(); ++i) {
     char c = p[i];
     if (c == '\0' || c == '\\' || IsControl(c)) return false;
     if (c == '/' && i + 1 < p.size() && p[i + 1] == '.') return false;

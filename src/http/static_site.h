@@ -3,11 +3,12 @@
 // configuration (http/nginx_conf.h) applies in production.
 //
 // What it serves: GET and HEAD of files under the site's root, never
-// dotfiles, /manifest.json or /api; "/" and "/dir/" map to index.html; the
-// site's own /404.html on a miss. Plus /_zq/mode.css and /_zq/mode (display
-// modes, docs/themes.md) and /search (delegated to search_handler). One
-// "bytes=" range gets a 206, cut from memory or streamed from the file
-// whatever its length.
+// dotfiles (but the root's /.well-known/, RFC 8615, itself without dotfiles),
+// /manifest.json or /api; "/" and "/dir/" map to index.html; the site's own
+// /404.html on a miss. Plus /_zq/mode.css and /_zq/mode (display modes,
+// docs/themes.md) and /search (delegated to search_handler). One "bytes="
+// range gets a 206, cut from memory or streamed from the file whatever its
+// length.
 //
 // Caching rules (the same in nginx_conf.cc):
 //   - /_theme/ and /_media/ files whose name is content-hashed

@@ -187,6 +187,10 @@ void BuildTree(const fs::path& base) {
   Write(a / "big.bin", BigContent());
   Write(a / "huge.bin", HugeContent());
   Write(a / ".env", "SECRET=1");
+  Write(a / ".well-known/security.txt", "Contact: mailto:security@alpha.test\n");
+  Write(a / ".well-known/acme-challenge/tok-123", "tok-123.thumbprint");
+  Write(a / ".well-known/.secret", "WELL-KNOWN-DOTFILE");
+  Write(a / "news/.well-known/x.txt", "NESTED-WELL-KNOWN");
   Write(a / ".git/config", "[core]");
   Write(a / "manifest.json", "{\"files\":{}}");
   Write(a / "api/v1/sites", "must never be served");
@@ -436,6 +440,30 @@ TEST_P(PublicSites, DotfilesAndManifestAreNotFound) {
     Reply r = Get("alpha.test", target);
     EXPECT_EQ(r.status, 404) << target;
     EXPECT_NE(r.body.find("alpha 404"), std::string::npos) << target << ": " << r.body;
+  }
+}
+
+TEST_P(PublicSites, WellKnownAtTheRootIsServedButNoOtherDotfile) {
+  Reply sec = Get("alpha.test", "/.well-known/security.txt");
+  EXPECT_EQ(sec.status, 200);
+  EXPECT_EQ(sec.body, "Contact: mailto:security@alpha.test\n");
+  EXPECT_EQ(sec.Header("content-type").rfind("text/plain", 0), 0u) << sec.Header("content-type");
+  EXPECT_EQ(sec.Header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(Get("alpha.test", "/%2ewell-known/security.txt").body,
+            "Contact: mailto:security@alpha.test\n");
+  Reply acme = Get("alpha.test", "/.well-known/acme-challenge/tok-123");
+  EXPECT_EQ(acme.status, 200);
+  EXPECT_EQ(acme.body, "tok-123.thumbprint");
+
+  for (std::string target :
+       {"/.well-known/.secret", "/news/.well-known/x.txt", "/.well-known/../.env",
+        "/.well-known/%2e%2e/.env", "/.well-knownx/security.txt", "/.well-known/./.secret",
+        "//.well-known/.secret"}) {
+    Reply r = Get("alpha.test", target);
+    EXPECT_TRUE(r.status == 400 || r.status == 404) << target << " -> " << r.status;
+    EXPECT_EQ(r.body.find("WELL-KNOWN-DOTFILE"), std::string::npos) << target;
+    EXPECT_EQ(r.body.find("NESTED-WELL-KNOWN"), std::string::npos) << target;
+    EXPECT_EQ(r.body.find("SECRET=1"), std::string::npos) << target;
   }
 }
 
@@ -1129,11 +1157,12 @@ TEST(NginxConf, HasTheProductionRules) {
   for (std::string want :
        {"server_name alpha.test www.alpha.test;", "root \"/srv/zhanqun/data/publish/alpha\";",
         "index index.html;", "try_files $uri $uri/ =404;", "error_page 404 /404.html;",
-        "location ~ /\\. { return 404; }", "location ^~ /manifest.json { return 404; }",
-        "location ^~ /api/ { return 404; }", "gzip_static on;", "brotli_static",
-        "listen 8080 default_server;", "server 10.0.0.5:9000;", "proxy_pass http://zhanqun_public;",
-        "set $zq_theme hongqi;", "location = /_zq/mode.css", "return 303 $zq_mode_back;",
-        "add_header X-Frame-Options \"SAMEORIGIN\" always;", "immutable"}) {
+        "location ~ \"^/\\.(?!well-known(/|$))|^/.+/\\.\" { return 404; }",
+        "location ^~ /manifest.json { return 404; }", "location ^~ /api/ { return 404; }",
+        "gzip_static on;", "brotli_static", "listen 8080 default_server;", "server 10.0.0.5:9000;",
+        "proxy_pass http://zhanqun_public;", "set $zq_theme hongqi;", "location = /_zq/mode.css",
+        "return 303 $zq_mode_back;", "add_header X-Frame-Options \"SAMEORIGIN\" always;",
+        "immutable"}) {
     EXPECT_NE(conf->find(want), std::string::npos) << want;
   }
   EXPECT_EQ(conf->find("unsafe-inline"), std::string::npos);
