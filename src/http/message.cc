@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
+#include <cerrno>
 
 namespace zhanqun::http {
 namespace {
@@ -87,7 +87,12 @@ std::shared_ptr<const OpenFile> OpenFile::Open(const std::string& path, struct s
   if (fd < 0) return nullptr;
   auto file = std::make_shared<const OpenFile>(fd);
   struct stat s {};
-  if (::fstat(fd, &s) != 0 || !S_ISREG(s.st_mode)) return nullptr;
+  if (::fstat(fd, &s) != 0) return nullptr;
+  if (!S_ISREG(s.st_mode)) {
+    file.reset();
+    errno = S_ISDIR(s.st_mode) ? EISDIR : EINVAL;  // for the caller's log
+    return nullptr;
+  }
   if (st) *st = s;
   return file;
 }

@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -582,7 +581,11 @@ asio::awaitable<Next> ServeOne(std::shared_ptr<State> st, beast::tcp_stream& str
   } else {
     res = co_await RunHandler(st, req, asio::use_awaitable);
   }
-  const bool keep = keep_alive && !st->stopping && !IEquals(res.Get("connection"), "close");
+  // Only among the handler's own headers: a header block has no Connection.
+  const bool close_asked = std::any_of(res.headers.begin(), res.headers.end(), [](const auto& h) {
+    return IEquals(h.first, "connection") && IEquals(h.second, "close");
+  });
+  const bool keep = keep_alive && !st->stopping && !close_asked;
   const int status = res.status;
   ec = co_await WriteResponse(*st, stream, res, version, keep, head, o.write_timeout, head_buf);
   spdlog::debug("[{}] {} {} {} {}", o.name, remote, req.method, req.target, status);
