@@ -498,9 +498,11 @@ struct Prepared {
   }
 };
 
-class ResponseCache {
+// One lock per shard of keys: the io threads rarely meet on one, so a
+// thread preempted while holding a lock seldom stalls the others.
+class ResponseShard {
  public:
-  explicit ResponseCache(size_t max_total) : max_total_(max_total) {}
+  explicit ResponseShard(size_t max_total) : max_total_(max_total) {}
 
   // The response kept for key in this encoding class (ignored for a file
   // with no variants to choose from), or null.
@@ -586,6 +588,36 @@ class ResponseCache {
   List lru_;                                             // GUARDED_BY(mu_), most recent first
   std::unordered_map<std::string, List::iterator> map_;  // GUARDED_BY(mu_)
   size_t total_ = 0;                                     // GUARDED_BY(mu_)
+};
+
+class ResponseCache {
+ public:
+  explicit ResponseCache(size_t max_total) {
+    for (auto& shard : shards_) shard = std::make_unique<ResponseShard>(max_total / kShards);
+  }
+
+  std::shared_ptr<const Prepared> Find(const std::string& key, int encoding_class) {
+    return ShardOf(key).Find(key, encoding_class);
+  }
+  void Put(const std::string& key, const std::string& code, bool compressible, int encoding_class,
+           std::shared_ptr<const Prepared> p) {
+    ShardOf(key).Put(key, code, compressible, encoding_class, std::move(p));
+  }
+  void DropSite(const std::string& code) {
+    for (auto& shard : shards_) shard->DropSite(code);
+  }
+  size_t total() const {
+    size_t sum = 0;
+    for (const auto& shard : shards_) sum += shard->total();
+    return sum;
+  }
+
+ private:
+  static constexpr size_t kShards = 16;
+  ResponseShard& ShardOf(const std::string& key) {
+    return *shards_[std::hash<std::string>{}(key) % kShards];
+  }
+  std::unique_ptr<ResponseShard> shards_[kShards];
 };
 
 // ---------------------------------------------------------------------------
@@ -943,7 +975,7 @@ struct StaticSites::Impl {
         cache(opts.cache_max_file_bytes, opts.cache_max_total_bytes),
         responses(opts.cache_max_total_bytes),
         limiter(opts.search_burst, opts.search_refill, opts.search_max_clients),
-        routes(std::make_shared<const std::map<std::string, SiteRoute>>()) {}
+        routes(std::make_shared<const RouteTable>()) {}
 
   const Options opts;
   FileCache cache;
@@ -951,24 +983,45 @@ struct StaticSites::Impl {
   std::atomic<uint64_t> reused{0};
   RateLimiter limiter;
 
+  using RouteTable = std::map<std::string, SiteRoute>;
   mutable std::mutex routes_mu;
-  std::shared_ptr<const std::map<std::string, SiteRoute>> routes;  // GUARDED_BY(routes_mu)
+  std::shared_ptr<const RouteTable> routes;  // GUARDED_BY(routes_mu)
+  // Of `routes`, stored after it; unique in the process (NextGeneration).
+  std::atomic<uint64_t> routes_generation{NextGeneration()};
+
+  static uint64_t NextGeneration() {
+    static std::atomic<uint64_t> last{0};
+    return ++last;
+  }
+
+  // The route table as this thread last took it, taken again once SetRoutes
+  // has run since: a request costs no lock and no reference count shared
+  // with the other io threads. Valid until this thread's next call.
+  const RouteTable& RoutesOfThisThread() const {
+    thread_local uint64_t seen = 0;
+    thread_local std::shared_ptr<const RouteTable> snapshot;
+    const uint64_t generation = routes_generation.load(std::memory_order_acquire);
+    if (generation != seen) {
+      snapshot = Routes();
+      seen = generation;
+    }
+    return *snapshot;
+  }
 
   // Real paths of site roots: of a symlink (the publisher's live link to a
   // version) while the link is the same inode with the same ctime, as a
   // publish swaps in a new link (rename), which misses; of a directory while
   // it is the same inode. Saves a realpath() of the whole path on every
-  // request.
+  // request. Per thread, as it holds facts about paths only.
   struct RootLink {
     dev_t dev = 0;
     ino_t ino = 0;
     int64_t ctime_ns = 0;
     std::string real;
   };
-  mutable std::mutex roots_mu;
-  std::unordered_map<std::string, RootLink> roots;  // GUARDED_BY(roots_mu)
 
-  std::optional<std::string> RootRealPath(const std::string& root) {
+  static std::optional<std::string> RootRealPath(const std::string& root) {
+    thread_local std::unordered_map<std::string, RootLink> roots;
     struct stat st {};
     if (::lstat(root.c_str(), &st) != 0) return std::nullopt;
     if (!S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode)) return RealPath(root);
@@ -978,23 +1031,19 @@ struct StaticSites::Impl {
         S_ISLNK(st.st_mode)
             ? static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec
             : 0;
-    {
-      std::lock_guard<std::mutex> lock(roots_mu);
-      auto it = roots.find(root);
-      if (it != roots.end() && it->second.dev == st.st_dev && it->second.ino == st.st_ino &&
-          it->second.ctime_ns == ctime_ns) {
-        return it->second.real;
-      }
+    auto it = roots.find(root);
+    if (it != roots.end() && it->second.dev == st.st_dev && it->second.ino == st.st_ino &&
+        it->second.ctime_ns == ctime_ns) {
+      return it->second.real;
     }
     auto real = RealPath(root);
     if (!real) return std::nullopt;
-    std::lock_guard<std::mutex> lock(roots_mu);
     if (roots.size() > 4096) roots.clear();
     roots[root] = RootLink{st.st_dev, st.st_ino, ctime_ns, *real};
     return real;
   }
 
-  std::shared_ptr<const std::map<std::string, SiteRoute>> Routes() const {
+  std::shared_ptr<const RouteTable> Routes() const {
     std::lock_guard<std::mutex> lock(routes_mu);
     return routes;
   }
@@ -1024,9 +1073,9 @@ Response StaticSites::Impl::Serve(
   const std::string host = NormalizeHost(req.Header("host"));
   if (host.empty()) return HtmlError(400, "请求错误", "请求缺少 Host 头。");
 
-  const auto table = Routes();
-  auto it = table->find(host);
-  const SiteRoute* site = it == table->end() ? nullptr : &it->second;
+  const RouteTable& table = RoutesOfThisThread();
+  auto it = table.find(host);
+  const SiteRoute* site = it == table.end() ? nullptr : &it->second;
   std::optional<Ctx> ctx;
   if (site) {
     ctx.emplace(Ctx{*site, req, {}});
@@ -1294,9 +1343,10 @@ StaticSites::StaticSites(Options o) : impl_(std::make_unique<Impl>(std::move(o))
 StaticSites::~StaticSites() = default;
 
 void StaticSites::SetRoutes(std::map<std::string, SiteRoute> by_host) {
-  auto table = std::make_shared<const std::map<std::string, SiteRoute>>(std::move(by_host));
+  auto table = std::make_shared<const Impl::RouteTable>(std::move(by_host));
   std::lock_guard<std::mutex> lock(impl_->routes_mu);
   impl_->routes = std::move(table);
+  impl_->routes_generation.store(Impl::NextGeneration(), std::memory_order_release);
 }
 
 void StaticSites::Invalidate(const std::string& code) {
