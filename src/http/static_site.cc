@@ -1101,7 +1101,8 @@ Response StaticSites::Impl::Serve(
   if (path == "/search") return Search(c, search);
   if (!SafePath(path) || StartsWith(path, "/_zq/") || c.root_prefix.empty()) return NotFound(c);
 
-  // Ranges are cut from the full response on the way below.
+  // The response kept for this path, when its file is unchanged; a range
+  // takes the full way below.
   std::string key;
   const int encoding_class = EncodingClass(AcceptedEncodings(req.Header("accept-encoding")));
   if (req.Header("range").empty()) {
