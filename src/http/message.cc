@@ -1,16 +1,22 @@
 #include "http/message.h"
 
-#include <cctype>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 
 namespace zhanqun::http {
 namespace {
 
+// Header names and host names are ASCII; std::tolower would consult the
+// locale for every character.
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
   }
   return true;
 }
@@ -62,7 +68,61 @@ std::string_view Response::Get(std::string_view name) const {
   for (const auto& [k, v] : headers) {
     if (IEquals(k, name)) return v;
   }
+  if (header_block) {
+    std::string_view rest = *header_block;
+    while (!rest.empty()) {
+      const size_t eol = rest.find("\r\n");
+      const std::string_view line = rest.substr(0, eol);
+      rest = eol == std::string_view::npos ? std::string_view{} : rest.substr(eol + 2);
+      const size_t colon = line.find(':');
+      if (colon == std::string_view::npos || !IEquals(line.substr(0, colon), name)) continue;
+      return Trim(line.substr(colon + 1));
+    }
+  }
   return {};
+}
+
+std::shared_ptr<const OpenFile> OpenFile::Open(const std::string& path, struct stat* st) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  auto file = std::make_shared<const OpenFile>(fd);
+  struct stat s {};
+  if (::fstat(fd, &s) != 0) return nullptr;
+  if (!S_ISREG(s.st_mode)) {
+    file.reset();
+    errno = S_ISDIR(s.st_mode) ? EISDIR : EINVAL;  // for the caller's log
+    return nullptr;
+  }
+  if (st) *st = s;
+  return file;
+}
+
+OpenFile::~OpenFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool SafeHeader(std::string_view name, std::string_view value) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 32 || u >= 127 || c == ':') return false;
+  }
+  // A plain loop: find_first_of with a set runs a memchr per character.
+  return std::none_of(value.begin(), value.end(),
+                      [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+}
+
+bool AppendHeaderLine(std::string& block, std::string_view name, std::string_view value) {
+  if (!SafeHeader(name, value)) return false;
+  for (std::string_view own :
+       {"content-length", "transfer-encoding", "connection", "date", "server"}) {
+    if (IEquals(name, own)) return false;
+  }
+  block.append(name);
+  block.append(": ");
+  block.append(value);
+  block.append("\r\n");
+  return true;
 }
 
 bool PercentDecode(std::string_view s, std::string& out, bool plus_is_space) {

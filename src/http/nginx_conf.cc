@@ -245,8 +245,9 @@ void SiteServer(Writer& w, const NginxSite& s, const std::string& root, const Ng
   w.Close();
   w.Line();
 
-  w.Line("# Dotfiles (.git, .env, .well-known) are never served.");
-  w.Line("location ~ /\\. { return 404; }");
+  w.Line("# Dotfiles (.git, .env) are never served; the root's /.well-known/ (RFC 8615:");
+  w.Line("# security.txt, ACME challenges) is, but no dotfile inside it.");
+  w.Line(R"(location ~ "^/\.(?!well-known(/|$))|^/.+/\." { return 404; })");
   w.Line("# Content-hashed theme and media files never change under their name.");
   w.Open("location ~ \"^/_(theme|media)(/.*)?" + std::string(kContentHashedRegex) + "\"");
   w.Line("try_files $uri =404;");

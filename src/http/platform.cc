@@ -292,12 +292,11 @@ struct Platform::Scheduler {
       lock.unlock();
       auto t0 = std::chrono::steady_clock::now();
       auto due = platform.publisher().PublishDue(platform.service().Now());
-      if (!due) {
       platform.monitoring().metrics().ObserveJob(
           "scheduled_publish",
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
           static_cast<bool>(due));
-      if (!due)
+      if (!due) {
         spdlog::error("scheduled publish: {} {}", due.error().message, due.error().internal);
         Record("last_error", "定时发布：" + due.error().message);
       }

@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -33,13 +32,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/core/file.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -65,14 +62,19 @@ constexpr size_t kLingerMaxBytes = 1 << 20;
 constexpr milliseconds kBusyWriteTimeout{2000};
 constexpr size_t kMaxRejecting = 64;
 constexpr size_t kIdleReadBytes = 4096;
+// Files are sent in pieces of this size (one pread and one write each).
+constexpr size_t kFileChunkBytes = 64 * 1024;
 
 // ---------------------------------------------------------------------------
 // Small helpers
 
+// Header names and host names are ASCII; std::tolower would consult the
+// locale for every character.
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 bool IEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return AsciiLower(x) == AsciiLower(y);
          });
 }
 
@@ -85,7 +87,7 @@ std::string_view SV(beast::string_view s) { return {s.data(), s.size()}; }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = AsciiLower(c);
   return out;
 }
 
@@ -131,18 +133,6 @@ std::string RemoteAddress(const tcp::socket& socket) {
     return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
   }
   return a.to_string();
-}
-
-// Header names are tokens; values must not smuggle in a line break.
-bool SafeHeader(std::string_view name, std::string_view value) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 32 || u >= 127 || c == ':') return false;
-  }
-  // A plain loop: find_first_of with a set runs a memchr per character.
-  return std::none_of(value.begin(), value.end(),
-                      [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
 // Error bodies are built from the constant strings below only, so they need
@@ -214,7 +204,7 @@ class TempFile {
 
 struct Conn {
   explicit Conn(tcp::socket s) : stream(std::move(s)) {}
-  beast::tcp_stream stream;  // used only on its strand
+  beast::tcp_stream stream;  // used only on its io_context's thread
 };
 
 struct State {
@@ -266,7 +256,7 @@ class Slot {
 
 // ---------------------------------------------------------------------------
 // The handler runs on the blocking pool; its result is posted back to the
-// connection's strand.
+// connection's io_context.
 
 Response CallHandler(const State& st, Request& req) {
   try {
@@ -301,77 +291,150 @@ auto RunHandler(std::shared_ptr<State> st, Request& req, Token&& token) {
 // ---------------------------------------------------------------------------
 // Writing
 
-template <class Body>
-void SetHeaders(const State& st, bhttp::response<Body>& m, const Response& res, unsigned version,
-                bool keep_alive) {
-  m.version(version);
-  m.result(static_cast<unsigned>(res.status));
+bool BodyForbidden(int status) { return status == 204 || status == 304; }
+
+void AppendDecimal(std::string& out, uint64_t v) {
+  char buf[24];
+  char* p = buf + sizeof buf;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  out.append(p, static_cast<size_t>(buf + sizeof buf - p));
+}
+
+// The status line and header fields of res, up to the empty line, into out.
+// Handler headers pass SafeHeader; framing (Content-Length, Connection) is
+// the server's business; Server and Date are added unless the handler set
+// them. No Content-Length when content_length is negative (204, 304).
+void BuildHead(const State& st, const Response& res, unsigned version, bool keep_alive,
+               int64_t content_length, std::string& out) {
+  out.clear();
+  out += "HTTP/";
+  out += static_cast<char>('0' + version / 10 % 10);
+  out += '.';
+  out += static_cast<char>('0' + version % 10);
+  out += ' ';
+  AppendDecimal(out, static_cast<uint64_t>(res.status));
+  out += ' ';
+  const beast::string_view reason =
+      bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(res.status)));
+  out.append(reason.data(), reason.size());
+  out += "\r\n";
+  if (res.header_block) out += *res.header_block;
+  bool has_server = false, has_date = false;
   for (const auto& [name, value] : res.headers) {
     if (!SafeHeader(name, value)) {
       spdlog::warn("[{}] dropped a response header with unsafe characters", st.opts.name);
       continue;
     }
-    // Framing is the server's business.
     if (IEquals(name, "content-length") || IEquals(name, "transfer-encoding") ||
         IEquals(name, "connection")) {
       continue;
     }
-    m.insert(name, value);
+    has_server = has_server || IEquals(name, "server");
+    has_date = has_date || IEquals(name, "date");
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
   }
-  if (m.find(bhttp::field::server) == m.end()) m.set(bhttp::field::server, "zhanqun");
-  if (m.find(bhttp::field::date) == m.end()) {
-    m.set(bhttp::field::date, DateNow());
+  if (!has_server) out += "Server: zhanqun\r\n";
+  if (!has_date) {
+    out += "Date: ";
+    out += DateNow();
+    out += "\r\n";
   }
-  m.keep_alive(keep_alive);
+  if (content_length >= 0) {
+    out += "Content-Length: ";
+    AppendDecimal(out, static_cast<uint64_t>(content_length));
+    out += "\r\n";
+  }
+  // As Beast's keep_alive(): HTTP/1.1 persists unless told, 1.0 only if told.
+  if (version >= 11 && !keep_alive) out += "Connection: close\r\n";
+  if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n";
+  out += "\r\n";
 }
 
-template <class Body>
-asio::awaitable<beast::error_code> Send(beast::tcp_stream& stream, bhttp::response<Body>& m,
-                                        bool head, milliseconds timeout) {
+// Writes head, then bytes [offset, offset + length) of file, a piece at a
+// time; the first piece goes out with the head in one write.
+asio::awaitable<beast::error_code> WriteFile(const State& st, beast::tcp_stream& stream,
+                                             const std::string& head, const OpenFile& file,
+                                             int64_t offset, int64_t length) {
+  std::vector<char> buf(static_cast<size_t>(std::min<int64_t>(length, kFileChunkBytes)));
   beast::error_code ec;
-  stream.expires_after(timeout);
-  if (head) {
-    bhttp::response_serializer<Body> sr{m};
-    co_await bhttp::async_write_header(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
-  } else {
-    co_await bhttp::async_write(stream, m, asio::redirect_error(asio::use_awaitable, ec));
+  bool first = true;
+  while (first || length > 0) {
+    const size_t want = static_cast<size_t>(std::min<int64_t>(length, kFileChunkBytes));
+    size_t got = 0;
+    while (got < want) {
+      ssize_t n = ::pread(file.fd(), buf.data() + got, want - got,
+                          static_cast<off_t>(offset + static_cast<int64_t>(got)));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    if (got < want) {
+      // Truncated under us: the promised length cannot be kept.
+      spdlog::warn("[{}] file ended early while sending it", st.opts.name);
+      co_return beast::errc::make_error_code(beast::errc::io_error);
+    }
+    std::array<asio::const_buffer, 2> bufs{first ? asio::buffer(head) : asio::const_buffer{},
+                                           asio::buffer(buf.data(), got)};
+    co_await asio::async_write(stream, bufs, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return ec;
+    first = false;
+    offset += static_cast<int64_t>(got);
+    length -= static_cast<int64_t>(got);
   }
   co_return ec;
 }
 
-bool BodyForbidden(int status) { return status == 204 || status == 304; }
-
+// head is the connection's buffer for the status line and headers, reused
+// from one response to the next. The whole response must be written within
+// timeout.
 asio::awaitable<beast::error_code> WriteResponse(const State& st, beast::tcp_stream& stream,
                                                  Response& res, unsigned version, bool keep_alive,
-                                                 bool head, milliseconds timeout) {
+                                                 bool head_only, milliseconds timeout,
+                                                 std::string& head) {
   if (res.status < 200 || res.status > 999) {
     spdlog::error("[{}] handler returned status {}", st.opts.name, res.status);
     res = InternalError();
   }
-  if (!res.file_path.empty() && !BodyForbidden(res.status)) {
-    bhttp::response<bhttp::file_body> m;
-    beast::error_code ec;
-    std::error_code fs_ec;
-    if (std::filesystem::is_regular_file(res.file_path, fs_ec)) {
-      m.body().open(res.file_path.c_str(), beast::file_mode::scan, ec);
+  const bool no_body = BodyForbidden(res.status);
+  std::shared_ptr<const OpenFile> file;
+  int64_t offset = 0, length = 0;
+  if (!no_body && res.file) {
+    file = res.file;
+    offset = std::max<int64_t>(0, res.file_offset);
+    length = std::max<int64_t>(0, res.file_length);
+  } else if (!no_body && !res.file_path.empty()) {
+    struct stat sb {};
+    file = OpenFile::Open(res.file_path, &sb);
+    if (file) {
+      length = sb.st_size;
     } else {
-      ec = beast::errc::make_error_code(beast::errc::no_such_file_or_directory);
+      spdlog::warn("[{}] cannot open {}: {}", st.opts.name, res.file_path, std::strerror(errno));
+      res = FileNotFound();
     }
-    if (!ec) {
-      SetHeaders(st, m, res, version, keep_alive);
-      m.prepare_payload();
-      co_return co_await Send(stream, m, head, timeout);
-    }
-    spdlog::warn("[{}] cannot open {}: {}", st.opts.name, res.file_path, ec.message());
-    res = FileNotFound();
   }
-  bhttp::response<bhttp::string_body> m;
-  SetHeaders(st, m, res, version, keep_alive);
-  if (!BodyForbidden(res.status)) {
-    m.body() = std::move(res.body);
-    m.prepare_payload();
+  const std::string_view body = no_body || file ? std::string_view{} : res.Body();
+  const int64_t content_length = no_body ? -1 : file ? length : static_cast<int64_t>(body.size());
+  BuildHead(st, res, version, keep_alive, content_length, head);
+
+  beast::error_code ec;
+  stream.expires_after(timeout);
+  if (head_only || no_body) {
+    co_await asio::async_write(stream, asio::buffer(head),
+                               asio::redirect_error(asio::use_awaitable, ec));
+  } else if (file) {
+    ec = co_await WriteFile(st, stream, head, *file, offset, length);
+  } else {
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(head),
+                                           asio::buffer(body.data(), body.size())};
+    co_await asio::async_write(stream, bufs, asio::redirect_error(asio::use_awaitable, ec));
   }
-  co_return co_await Send(stream, m, head, timeout);
+  co_return ec;
 }
 
 // Half-closes, then reads and discards what the client still sends, bounded
@@ -396,8 +459,9 @@ enum class Next { kKeepAlive, kClose, kAbort };
 // Sends a server-made error and ends the connection.
 asio::awaitable<Next> Reject(const State& st, beast::tcp_stream& stream, Response res,
                              unsigned version) {
+  std::string head;
   beast::error_code ec = co_await WriteResponse(st, stream, res, version, /*keep_alive=*/false,
-                                                /*head=*/false, st.opts.write_timeout);
+                                                /*head_only=*/false, st.opts.write_timeout, head);
   if (!ec) co_await LingerClose(stream);
   co_return Next::kAbort;
 }
@@ -425,6 +489,7 @@ bool FillRequest(const bhttp::request_header<>& h, Request& req) {
   if (req.path.find('\0') != std::string::npos) return false;
   if (req.path.front() != '/' && req.path != "*") return false;
   req.query = ParseQuery(raw_query);
+  req.headers.reserve(8);
   for (const auto& f : h) {
     req.headers.emplace_back(Lower(SV(f.name_string())), SV(f.value()));
   }
@@ -441,7 +506,8 @@ asio::awaitable<Next> BodyFailed(const State& st, beast::tcp_stream& stream,
 }
 
 asio::awaitable<Next> ServeOne(std::shared_ptr<State> st, beast::tcp_stream& stream,
-                               beast::flat_buffer& buffer, const std::string& remote) {
+                               beast::flat_buffer& buffer, const std::string& remote,
+                               std::string& head_buf) {
   const ServerOptions& o = st->opts;
   beast::error_code ec;
 
@@ -515,9 +581,13 @@ asio::awaitable<Next> ServeOne(std::shared_ptr<State> st, beast::tcp_stream& str
   } else {
     res = co_await RunHandler(st, req, asio::use_awaitable);
   }
-  const bool keep = keep_alive && !st->stopping && !IEquals(res.Get("connection"), "close");
+  // Only among the handler's own headers: a header block has no Connection.
+  const bool close_asked = std::any_of(res.headers.begin(), res.headers.end(), [](const auto& h) {
+    return IEquals(h.first, "connection") && IEquals(h.second, "close");
+  });
+  const bool keep = keep_alive && !st->stopping && !close_asked;
   const int status = res.status;
-  ec = co_await WriteResponse(*st, stream, res, version, keep, head, o.write_timeout);
+  ec = co_await WriteResponse(*st, stream, res, version, keep, head, o.write_timeout, head_buf);
   spdlog::debug("[{}] {} {} {} {}", o.name, remote, req.method, req.target, status);
   if (ec) co_return Next::kAbort;
   co_return keep ? Next::kKeepAlive : Next::kClose;
@@ -533,6 +603,7 @@ asio::awaitable<void> RunSession(std::shared_ptr<State> st, Slot slot, tcp::sock
   const std::string remote = RemoteAddress(stream.socket());
   const ServerOptions& o = st->opts;
   beast::flat_buffer buffer;
+  std::string head_buf;
 
   // The first header's deadline runs from accept, so a silent client counts too.
   stream.expires_after(o.header_timeout);
@@ -549,7 +620,7 @@ asio::awaitable<void> RunSession(std::shared_ptr<State> st, Slot slot, tcp::sock
       }
       stream.expires_after(o.header_timeout);
     }
-    next = co_await ServeOne(st, stream, buffer, remote);
+    next = co_await ServeOne(st, stream, buffer, remote, head_buf);
     if (next != Next::kKeepAlive) break;
   }
   if (next == Next::kClose) {
@@ -565,8 +636,9 @@ asio::awaitable<void> RejectBusy(std::shared_ptr<State> st, Slot slot, tcp::sock
   if (st->stopping) co_return;
   beast::tcp_stream& stream = conn->stream;
   Response res = Unavailable();
+  std::string head;
   beast::error_code ec = co_await WriteResponse(*st, stream, res, 11, /*keep_alive=*/false,
-                                                /*head=*/false, kBusyWriteTimeout);
+                                                /*head_only=*/false, kBusyWriteTimeout, head);
   if (!ec) co_await LingerClose(stream);
   stream.close();
 }
@@ -582,12 +654,15 @@ void LogFailure(const std::string& name, std::exception_ptr e) {
   }
 }
 
+// Runs on the first io_context; connections go to the io_contexts in turn,
+// each served by its one thread from then on (as nginx's workers), so a
+// connection needs no strand and the threads share no scheduler.
 asio::awaitable<void> AcceptLoop(std::shared_ptr<State> st, tcp::acceptor& acceptor,
-                                 asio::io_context& ioc) {
+                                 std::vector<asio::io_context*> iocs) {
   const ServerOptions& o = st->opts;
   auto on_done = [name = o.name](std::exception_ptr e) { LogFailure(name, e); };
-  for (;;) {
-    tcp::socket socket(asio::make_strand(ioc));
+  for (size_t turn = 0;; ++turn) {
+    tcp::socket socket(*iocs[turn % iocs.size()]);
     beast::error_code ec;
     co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
     if (st->stopping || !acceptor.is_open()) co_return;
@@ -619,22 +694,31 @@ asio::awaitable<void> AcceptLoop(std::shared_ptr<State> st, tcp::acceptor& accep
 struct Server::Impl {
   Impl(ServerOptions o, Handler h)
       : pool(static_cast<size_t>(std::max(1, o.worker_threads))),
-        io_threads(std::max(1, o.io_threads)),
-        st(std::make_shared<State>(std::move(o), std::move(h), pool.get_executor())),
-        ioc(io_threads),
-        accept_strand(asio::make_strand(ioc)),
-        acceptor(ioc) {}
+        st(std::make_shared<State>(std::move(o), std::move(h), pool.get_executor())) {
+    const int n = std::max(1, st->opts.io_threads);
+    for (int i = 0; i < n; ++i) {
+      // Hint 1: one thread runs it. Locking stays on, since the pool and
+      // Stop() post to it from other threads.
+      iocs.push_back(std::make_unique<asio::io_context>(1));
+    }
+    acceptor.emplace(*iocs.front());
+  }
 
-  // Declaration order is destruction order reversed: the io_context goes
-  // before the state its pending coroutine frames still point to, and after
-  // the acceptor that uses its services.
+  ~Impl() {
+    // A coroutine still pending in an io_context (only when Stop() did not
+    // run to the end) may hold a socket of a later one: destroy them in
+    // order, the acceptor's first, after the acceptor itself.
+    acceptor.reset();
+    for (auto& ioc : iocs) ioc.reset();
+  }
+
+  // Declaration order is destruction order reversed: the io_contexts go
+  // before the state their pending coroutine frames still point to.
   asio::thread_pool pool;
-  int io_threads;
   std::shared_ptr<State> st;
-  asio::io_context ioc;
-  asio::strand<asio::io_context::executor_type> accept_strand;
-  tcp::acceptor acceptor;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::vector<std::unique_ptr<asio::io_context>> iocs;  // one per io thread
+  std::optional<tcp::acceptor> acceptor;                // on iocs[0]
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
 
   std::mutex life_mu;
@@ -642,7 +726,7 @@ struct Server::Impl {
   bool stopped = false;  // GUARDED_BY(life_mu)
   std::atomic<uint16_t> port{0};
 
-  void RunIo() {
+  void RunIo(asio::io_context& ioc) {
     for (;;) {
       try {
         ioc.run();
@@ -672,25 +756,29 @@ Status Server::Start() {
   const std::string where = FormatEndpoint(addr, o.port);
   auto unavailable = [&](std::string_view step) {
     beast::error_code ignored;
-    m.acceptor.close(ignored);
+    m.acceptor->close(ignored);
     return Fail(Error{Code::kUnavailable, "无法监听 " + where + "：" + ec.message(), "address",
                       std::string(step) + " " + where + ": " + ec.message()});
   };
-  m.acceptor.open(ep.protocol(), ec);
+  m.acceptor->open(ep.protocol(), ec);
   if (ec) return unavailable("open");
-  m.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  m.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (ec) return unavailable("setsockopt");
-  m.acceptor.bind(ep, ec);
+  m.acceptor->bind(ep, ec);
   if (ec) return unavailable("bind");
-  m.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  m.acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return unavailable("listen");
-  m.port = m.acceptor.local_endpoint(ec).port();
+  m.port = m.acceptor->local_endpoint(ec).port();
 
   m.started = true;
-  asio::co_spawn(m.accept_strand, AcceptLoop(m.st, m.acceptor, m.ioc),
+  std::vector<asio::io_context*> iocs;
+  for (auto& ioc : m.iocs) iocs.push_back(ioc.get());
+  asio::co_spawn(*m.iocs.front(), AcceptLoop(m.st, *m.acceptor, std::move(iocs)),
                  [name = o.name](std::exception_ptr e) { LogFailure(name, e); });
-  m.work.emplace(m.ioc.get_executor());
-  for (int i = 0; i < m.io_threads; ++i) m.threads.emplace_back([&m] { m.RunIo(); });
+  for (auto& ioc : m.iocs) {
+    m.work.push_back(asio::make_work_guard(*ioc));
+    m.threads.emplace_back([&m, &ctx = *ioc] { m.RunIo(ctx); });
+  }
   spdlog::info("[{}] listening on {}", o.name, FormatEndpoint(addr, m.port));
   return {};
 }
@@ -710,9 +798,9 @@ void Server::Stop() {
   State& st = *m.st;
   st.stopping = true;
 
-  asio::post(m.accept_strand, [&m] {
+  asio::post(*m.iocs.front(), [&m] {
     beast::error_code ec;
-    m.acceptor.close(ec);
+    m.acceptor->close(ec);
   });
   std::vector<std::shared_ptr<Conn>> live;
   {
@@ -730,11 +818,11 @@ void Server::Stop() {
   // With every socket closed, the io threads run out of work as soon as the
   // coroutines have unwound; a session waiting on a handler finishes it,
   // fails its write and cleans up (temp files included) the normal way.
-  m.work.reset();
+  m.work.clear();
   for (auto& t : m.threads) t.join();
   m.threads.clear();
   beast::error_code ec;
-  m.acceptor.close(ec);  // in case the posted close never ran
+  m.acceptor->close(ec);  // in case the posted close never ran
   m.pool.join();
   spdlog::info("[{}] stopped", st.opts.name);
 }

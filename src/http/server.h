@@ -1,7 +1,10 @@
-// HTTP/1.1 server on Boost.Beast with C++20 coroutines. One io_context runs
-// on io_threads threads with one coroutine per connection; the Handler runs on
+// HTTP/1.1 server on Boost.Beast with C++20 coroutines. One io_context per
+// io thread; the acceptor hands connections to them in turn, and each
+// connection is one coroutine on its io_context's thread. The Handler runs on
 // a separate blocking pool, so handlers may touch the database or the disk
 // (unless run_inline says a request is quick: then on the connection's thread).
+// Beast parses requests; responses are written by the server itself (status
+// line and headers in one buffer, gathered with the body in one write).
 // This header is included widely, so it carries no Boost or Beast include.
 #pragma once
 
@@ -32,8 +35,8 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{60000};
   std::chrono::milliseconds keepalive_timeout{30000};  // idle between requests
   size_t max_connections = 1024;                       // beyond: answer 503 and close
-  int io_threads = 2;
-  int worker_threads = 4;  // blocking pool where Handler runs
+  int io_threads = 2;                                  // one io_context each
+  int worker_threads = 4;                              // blocking pool where Handler runs
   // Requests for which Handler is quick and never blocks for long (a
   // memory-cached or local file): run it on the connection's own thread and
   // skip the two thread hops to and from the pool. Unset: always the pool.

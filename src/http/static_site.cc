@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -38,25 +38,24 @@ constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
 constexpr std::string_view kOneHour = "public, max-age=3600";
 constexpr std::string_view kModeCookie = "zq_mode";
 
-// Response.file_path always streams a whole file, so a range of a large file
-// is read into memory; beyond this length the Range header is ignored and the
-// whole file is streamed (RFC 9110 14.2 allows that).
-constexpr size_t kMaxRangeInMemory = 8 << 20;
 constexpr size_t kMaxBackBytes = 2048;
 
 // ---------------------------------------------------------------------------
 // Small helpers
 
+// Header names and host names are ASCII; std::tolower would consult the
+// locale for every character.
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 bool IEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return AsciiLower(x) == AsciiLower(y);
          });
 }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = AsciiLower(c);
   return out;
 }
 
@@ -174,12 +173,15 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 bool IsApiPath(std::string_view p) { return p == "/api" || StartsWith(p, "/api/"); }
 
 // No NUL, backslash or control character; no segment that is or starts with
-// "." (covers "..", dotfiles, .git, .env); not the manifest. The real path is
-// still checked against the root after symlinks are resolved.
+// "." (covers "..", dotfiles, .git, .env) but the site root's /.well-known
+// (RFC 8615: security.txt, ACME challenges); not the manifest. The real path
+// is still checked against the root after symlinks are resolved.
 bool SafePath(std::string_view p) {
   if (p.empty() || p.front() != '/') return false;
   if (StartsWith(p, "/manifest.json")) return false;
-  for (size_t i = 0; i < p.size(); ++i) {
+  constexpr std::string_view kWellKnown = "/.well-known";
+  const size_t from = p == kWellKnown || StartsWith(p, "/.well-known/") ? kWellKnown.size() : 0;
+  for (size_t i = from; i < p.size(); ++i) {
     char c = p[i];
     if (c == '\0' || c == '\\' || IsControl(c)) return false;
     if (c == '/' && i + 1 < p.size() && p[i + 1] == '.') return false;
@@ -304,6 +306,10 @@ std::string ETagOf(const FileMeta& m, std::string_view encoding) {
 struct Resolved {
   std::string path;  // real path
   struct stat st {};
+  // Found by the walk below without meeting a symlink: the path names the
+  // file itself, so a later stat of it that finds the same inode finds the
+  // same file at the same place.
+  bool direct = false;
 };
 
 std::optional<std::string> RealPath(const std::string& p) {
@@ -340,6 +346,7 @@ std::optional<Resolved> ResolveUnder(const std::string& root_prefix, const std::
         Resolved r;
         r.path = std::move(buf);
         r.st = st;
+        r.direct = true;
         return r;
       }
       if (!S_ISDIR(st.st_mode)) return std::nullopt;
@@ -357,23 +364,18 @@ std::optional<Resolved> ResolveUnder(const std::string& root_prefix, const std::
   return r;
 }
 
-// Reads the whole file, or [offset, offset+len) of it; meta is what fstat
-// said about the bytes actually read.
-bool ReadFile(const std::string& path, std::string& out, FileMeta& meta, int64_t offset = 0,
-              int64_t len = -1) {
+// Reads the whole file; meta is what fstat said about the bytes read.
+bool ReadFile(const std::string& path, std::string& out, FileMeta& meta) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   struct stat st {};
   bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   if (ok) {
     meta = FileMeta::From(st);
-    if (len < 0) len = meta.size - offset;
-    len = std::max<int64_t>(0, std::min<int64_t>(len, meta.size - offset));
-    out.resize(static_cast<size_t>(len));
+    out.resize(static_cast<size_t>(std::max<int64_t>(0, meta.size)));
     size_t done = 0;
     while (done < out.size()) {
-      ssize_t n = ::pread(fd, out.data() + done, out.size() - done,
-                          static_cast<off_t>(offset + static_cast<int64_t>(done)));
+      ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       done += static_cast<size_t>(n);
@@ -464,6 +466,158 @@ class FileCache {
   List lru_;                                             // GUARDED_BY(mu_), most recent first
   std::unordered_map<std::string, List::iterator> map_;  // GUARDED_BY(mu_)
   size_t total_ = 0;                                     // GUARDED_BY(mu_)
+};
+
+// ---------------------------------------------------------------------------
+// Ready responses: what a GET of a path sends, kept per site root, path and
+// Accept-Encoding class, and sent again for as long as one stat finds the
+// file it was made from unchanged (same inode, size and mtime). Only
+// resolutions that met no symlink are kept, so that stat looks at the very
+// file the full resolution found. A publish replaces files by rename, which
+// changes the inode; a new version of a site has a new root real path, which
+// is a different key; Invalidate() drops a site's entries (a .br or .gz
+// variant added next to an unchanged file is seen after it).
+
+// Accept-Encoding classes: bit 0 gzip, bit 1 br.
+constexpr int kEncodingClasses = 4;
+int EncodingClass(const Encodings& e) { return (e.gzip ? 1 : 0) | (e.br ? 2 : 0); }
+
+struct Prepared {
+  std::string path;  // real path of the file sent
+  FileMeta meta;     // of the bytes in content, or of the file when streamed
+  std::shared_ptr<const std::string> content;  // null: streamed from the file
+  // Content-Type, Cache-Control, Vary, Content-Encoding, ETag, Last-Modified,
+  // Accept-Ranges and the security headers, as header lines.
+  std::shared_ptr<const std::string> head;
+  std::string etag;
+  std::string last_modified;
+
+  size_t bytes() const {
+    return sizeof(Prepared) + path.size() + head->size() + etag.size() + last_modified.size() +
+           (content ? content->size() : 0);
+  }
+};
+
+// One lock per shard of keys: the io threads rarely meet on one, so a
+// thread preempted while holding a lock seldom stalls the others.
+class ResponseShard {
+ public:
+  explicit ResponseShard(size_t max_total) : max_total_(max_total) {}
+
+  // The response kept for key in this encoding class (ignored for a file
+  // with no variants to choose from), or null.
+  std::shared_ptr<const Prepared> Find(const std::string& key, int encoding_class) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return nullptr;
+    lru_.splice(lru_.begin(), lru_, it->second);
+    const Entry& e = *it->second;
+    return e.slots[e.compressible ? encoding_class : 0];
+  }
+
+  void Put(const std::string& key, const std::string& code, bool compressible, int encoding_class,
+           std::shared_ptr<const Prepared> p) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = map_.find(key);
+    if (it != map_.end() && it->second->compressible != compressible) {
+      EraseLocked(it->second);
+      it = map_.end();
+    }
+    if (it == map_.end()) {
+      lru_.push_front(Entry{key, code, compressible, {}, 0});
+      it = map_.emplace(key, lru_.begin()).first;
+    } else {
+      lru_.splice(lru_.begin(), lru_, it->second);
+    }
+    Entry& e = *it->second;
+    // Classes that get the same file share one Prepared.
+    for (const auto& other : e.slots) {
+      if (other && other != p && other->path == p->path && other->meta == p->meta &&
+          *other->head == *p->head) {
+        p = other;
+        break;
+      }
+    }
+    e.slots[compressible ? encoding_class : 0] = std::move(p);
+    total_ -= e.bytes;
+    e.bytes = sizeof(Entry) + e.key.size() + e.code.size();
+    for (int i = 0; i < kEncodingClasses; ++i) {
+      const auto& slot = e.slots[i];
+      if (!slot) continue;
+      bool seen = false;
+      for (int j = 0; j < i; ++j) seen = seen || e.slots[j] == slot;
+      if (!seen) e.bytes += slot->bytes();
+    }
+    total_ += e.bytes;
+    while (total_ > max_total_ && !lru_.empty()) EraseLocked(std::prev(lru_.end()));
+  }
+
+  void DropSite(const std::string& code) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = lru_.begin(); it != lru_.end();) {
+      auto next = std::next(it);
+      if (it->code == code) EraseLocked(it);
+      it = next;
+    }
+  }
+
+  size_t total() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return total_;
+  }
+
+ private:
+  struct Entry {
+    std::string key;
+    std::string code;
+    bool compressible = false;  // else only slots[0] is used
+    std::shared_ptr<const Prepared> slots[kEncodingClasses];
+    size_t bytes = 0;
+  };
+  using List = std::list<Entry>;
+
+  // REQUIRES: mu_ is held.
+  void EraseLocked(List::iterator it) {
+    total_ -= it->bytes;
+    map_.erase(it->key);
+    lru_.erase(it);
+  }
+
+  const size_t max_total_;
+  mutable std::mutex mu_;
+  List lru_;                                             // GUARDED_BY(mu_), most recent first
+  std::unordered_map<std::string, List::iterator> map_;  // GUARDED_BY(mu_)
+  size_t total_ = 0;                                     // GUARDED_BY(mu_)
+};
+
+class ResponseCache {
+ public:
+  explicit ResponseCache(size_t max_total) {
+    for (auto& shard : shards_) shard = std::make_unique<ResponseShard>(max_total / kShards);
+  }
+
+  std::shared_ptr<const Prepared> Find(const std::string& key, int encoding_class) {
+    return ShardOf(key).Find(key, encoding_class);
+  }
+  void Put(const std::string& key, const std::string& code, bool compressible, int encoding_class,
+           std::shared_ptr<const Prepared> p) {
+    ShardOf(key).Put(key, code, compressible, encoding_class, std::move(p));
+  }
+  void DropSite(const std::string& code) {
+    for (auto& shard : shards_) shard->DropSite(code);
+  }
+  size_t total() const {
+    size_t sum = 0;
+    for (const auto& shard : shards_) sum += shard->total();
+    return sum;
+  }
+
+ private:
+  static constexpr size_t kShards = 16;
+  ResponseShard& ShardOf(const std::string& key) {
+    return *shards_[std::hash<std::string>{}(key) % kShards];
+  }
+  std::unique_ptr<ResponseShard> shards_[kShards];
 };
 
 // ---------------------------------------------------------------------------
@@ -645,6 +799,64 @@ RangeKind ParseRange(std::string_view h, int64_t size, ByteRange& out) {
   return RangeKind::kOne;
 }
 
+// The response to keep for a file version: content (null when streamed) as
+// read with meta, and every header that depends only on the file.
+std::shared_ptr<const Prepared> MakePrepared(std::string path, const FileMeta& meta,
+                                             std::shared_ptr<const std::string> content,
+                                             std::string_view mime, std::string_view cache_control,
+                                             bool vary, std::string_view encoding) {
+  auto p = std::make_shared<Prepared>();
+  p->path = std::move(path);
+  p->meta = meta;
+  p->content = std::move(content);
+  p->etag = ETagOf(meta, encoding);
+  p->last_modified = HttpDate(meta.mtime_sec());
+  std::string head;
+  head.reserve(768);
+  AppendHeaderLine(head, "Content-Type", mime);
+  AppendHeaderLine(head, "Cache-Control", cache_control);
+  if (vary) AppendHeaderLine(head, "Vary", "Accept-Encoding");
+  if (!encoding.empty()) AppendHeaderLine(head, "Content-Encoding", encoding);
+  AppendHeaderLine(head, "ETag", p->etag);
+  AppendHeaderLine(head, "Last-Modified", p->last_modified);
+  AppendHeaderLine(head, "Accept-Ranges", "bytes");
+  for (const auto& [name, value] : PublicSecurityHeaders()) AppendHeaderLine(head, name, value);
+  p->head = std::make_shared<const std::string>(std::move(head));
+  return p;
+}
+
+// 200 with the whole file, or 304. file: the open file when p is streamed.
+Response FromPrepared(const Prepared& p, std::shared_ptr<const OpenFile> file, const Request& req) {
+  Response r;
+  r.header_block = p.head;
+  if (NotModified(req, p.etag, p.meta.mtime_sec())) {
+    r.status = 304;
+    return r;
+  }
+  if (p.content) {
+    r.shared_body = p.content;
+  } else {
+    r.file = std::move(file);
+    r.file_length = p.meta.size;
+  }
+  return r;
+}
+
+// p as the response to req when its file is still the one it was made from.
+std::optional<Response> Reuse(const Prepared& p, const Request& req) {
+  struct stat st {};
+  std::shared_ptr<const OpenFile> file;
+  if (p.content) {
+    if (::stat(p.path.c_str(), &st) != 0) return std::nullopt;
+  } else {
+    // Streamed: what is sent must be what was checked.
+    file = OpenFile::Open(p.path, &st);
+    if (!file) return std::nullopt;
+  }
+  if (!(FileMeta::From(st) == p.meta)) return std::nullopt;
+  return FromPrepared(p, std::move(file), req);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -761,52 +973,77 @@ struct StaticSites::Impl {
   explicit Impl(Options o)
       : opts(std::move(o)),
         cache(opts.cache_max_file_bytes, opts.cache_max_total_bytes),
+        responses(opts.cache_max_total_bytes),
         limiter(opts.search_burst, opts.search_refill, opts.search_max_clients),
-        routes(std::make_shared<const std::map<std::string, SiteRoute>>()) {}
+        routes(std::make_shared<const RouteTable>()) {}
 
   const Options opts;
   FileCache cache;
+  ResponseCache responses;
+  std::atomic<uint64_t> reused{0};
   RateLimiter limiter;
 
+  using RouteTable = std::map<std::string, SiteRoute>;
   mutable std::mutex routes_mu;
-  std::shared_ptr<const std::map<std::string, SiteRoute>> routes;  // GUARDED_BY(routes_mu)
+  std::shared_ptr<const RouteTable> routes;  // GUARDED_BY(routes_mu)
+  // Of `routes`, stored after it; unique in the process (NextGeneration).
+  std::atomic<uint64_t> routes_generation{NextGeneration()};
 
-  // Real paths of site roots that are symlinks (the publisher's live link
-  // to a version), valid while the link is the same inode with the same
-  // ctime: a publish swaps in a new link (rename), which misses. Saves a
-  // realpath() of the whole path on every request.
+  static uint64_t NextGeneration() {
+    static std::atomic<uint64_t> last{0};
+    return ++last;
+  }
+
+  // The route table as this thread last took it, taken again once SetRoutes
+  // has run since: a request costs no lock and no reference count shared
+  // with the other io threads. Valid until this thread's next call.
+  const RouteTable& RoutesOfThisThread() const {
+    thread_local uint64_t seen = 0;
+    thread_local std::shared_ptr<const RouteTable> snapshot;
+    const uint64_t generation = routes_generation.load(std::memory_order_acquire);
+    if (generation != seen) {
+      snapshot = Routes();
+      seen = generation;
+    }
+    return *snapshot;
+  }
+
+  // Real paths of site roots: of a symlink (the publisher's live link to a
+  // version) while the link is the same inode with the same ctime, as a
+  // publish swaps in a new link (rename), which misses; of a directory while
+  // it is the same inode. Saves a realpath() of the whole path on every
+  // request. Per thread, as it holds facts about paths only.
   struct RootLink {
     dev_t dev = 0;
     ino_t ino = 0;
     int64_t ctime_ns = 0;
     std::string real;
   };
-  mutable std::mutex roots_mu;
-  std::unordered_map<std::string, RootLink> roots;  // GUARDED_BY(roots_mu)
 
-  std::optional<std::string> RootRealPath(const std::string& root) {
+  static std::optional<std::string> RootRealPath(const std::string& root) {
+    thread_local std::unordered_map<std::string, RootLink> roots;
     struct stat st {};
     if (::lstat(root.c_str(), &st) != 0) return std::nullopt;
-    if (!S_ISLNK(st.st_mode)) return RealPath(root);
+    if (!S_ISLNK(st.st_mode) && !S_ISDIR(st.st_mode)) return RealPath(root);
+    // A directory's ctime moves whenever an entry is added; its inode is
+    // what names it.
     const int64_t ctime_ns =
-        static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
-    {
-      std::lock_guard<std::mutex> lock(roots_mu);
-      auto it = roots.find(root);
-      if (it != roots.end() && it->second.dev == st.st_dev && it->second.ino == st.st_ino &&
-          it->second.ctime_ns == ctime_ns) {
-        return it->second.real;
-      }
+        S_ISLNK(st.st_mode)
+            ? static_cast<int64_t>(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec
+            : 0;
+    auto it = roots.find(root);
+    if (it != roots.end() && it->second.dev == st.st_dev && it->second.ino == st.st_ino &&
+        it->second.ctime_ns == ctime_ns) {
+      return it->second.real;
     }
     auto real = RealPath(root);
     if (!real) return std::nullopt;
-    std::lock_guard<std::mutex> lock(roots_mu);
     if (roots.size() > 4096) roots.clear();
     roots[root] = RootLink{st.st_dev, st.st_ino, ctime_ns, *real};
     return real;
   }
 
-  std::shared_ptr<const std::map<std::string, SiteRoute>> Routes() const {
+  std::shared_ptr<const RouteTable> Routes() const {
     std::lock_guard<std::mutex> lock(routes_mu);
     return routes;
   }
@@ -820,8 +1057,11 @@ struct StaticSites::Impl {
 
   Response Serve(Request& req, const std::function<Response(const SiteRoute&, Request&)>& search);
   Response NotFound(const Ctx& c);
+  // cache_key: where to keep the response for the next request ("": not
+  // kept); encoding_class: of the request's Accept-Encoding.
   Response ServeFile(const Ctx& c, const Resolved& file, std::string_view name,
-                     std::string_view cache_control, bool error_page);
+                     std::string_view cache_control, bool error_page,
+                     const std::string& cache_key = {}, int encoding_class = 0);
   Response ModeCss(const Ctx& c);
   Response ModeSet(const Ctx& c);
   Response Search(const Ctx& c, const std::function<Response(const SiteRoute&, Request&)>& search);
@@ -833,9 +1073,9 @@ Response StaticSites::Impl::Serve(
   const std::string host = NormalizeHost(req.Header("host"));
   if (host.empty()) return HtmlError(400, "请求错误", "请求缺少 Host 头。");
 
-  const auto table = Routes();
-  auto it = table->find(host);
-  const SiteRoute* site = it == table->end() ? nullptr : &it->second;
+  const RouteTable& table = RoutesOfThisThread();
+  auto it = table.find(host);
+  const SiteRoute* site = it == table.end() ? nullptr : &it->second;
   std::optional<Ctx> ctx;
   if (site) {
     ctx.emplace(Ctx{*site, req, {}});
@@ -861,6 +1101,21 @@ Response StaticSites::Impl::Serve(
   if (path == "/search") return Search(c, search);
   if (!SafePath(path) || StartsWith(path, "/_zq/") || c.root_prefix.empty()) return NotFound(c);
 
+  // The response kept for this path, when its file is unchanged; a range
+  // takes the full way below.
+  std::string key;
+  const int encoding_class = EncodingClass(AcceptedEncodings(req.Header("accept-encoding")));
+  if (req.Header("range").empty()) {
+    key = c.root_prefix;
+    key.append(path, 1);
+    if (auto kept = responses.Find(key, encoding_class)) {
+      if (auto r = Reuse(*kept, req)) {
+        reused.fetch_add(1, std::memory_order_relaxed);
+        return std::move(*r);
+      }
+    }
+  }
+
   const bool dir_request = path.back() == '/';
   const std::string name = dir_request ? path + "index.html" : path;
   auto file = ResolveUnder(c.root_prefix, c.root_prefix + name.substr(1));
@@ -881,7 +1136,8 @@ Response StaticSites::Impl::Serve(
     return r;
   }
   if (!S_ISREG(file->st.st_mode)) return NotFound(c);
-  return ServeFile(c, *file, name, CacheControlFor(name), /*error_page=*/false);
+  return ServeFile(c, *file, name, CacheControlFor(name), /*error_page=*/false, key,
+                   encoding_class);
 }
 
 Response StaticSites::Impl::NotFound(const Ctx& c) {
@@ -895,23 +1151,27 @@ Response StaticSites::Impl::NotFound(const Ctx& c) {
 }
 
 Response StaticSites::Impl::ServeFile(const Ctx& c, const Resolved& file, std::string_view name,
-                                      std::string_view cache_control, bool error_page) {
+                                      std::string_view cache_control, bool error_page,
+                                      const std::string& cache_key, int encoding_class) {
   const Request& req = c.req;
   const std::string_view mime = MimeTypeFor(name);
   const std::string_view range_header = error_page ? std::string_view{} : req.Header("range");
+  const bool compressible = Compressible(mime);
+  bool keep = !cache_key.empty() && !error_page && range_header.empty() && file.direct;
 
   // Precompressed variant written by the publisher next to the file.
   const Resolved* chosen = &file;
   std::string_view encoding;
   std::optional<Resolved> variant;
   bool vary = false;
-  if (Compressible(mime)) {
+  if (compressible) {
     const Encodings accepted = AcceptedEncodings(req.Header("accept-encoding"));
     for (auto [suffix, coding, ok] :
          {std::tuple{".br", "br", accepted.br}, std::tuple{".gz", "gzip", accepted.gzip}}) {
       auto v = ResolveUnder(c.root_prefix, file.path + suffix);
       if (!v || !S_ISREG(v->st.st_mode)) continue;
       vary = true;
+      keep = keep && v->direct;
       if (ok && encoding.empty() && range_header.empty()) {
         variant = std::move(v);
         encoding = coding;
@@ -920,87 +1180,83 @@ Response StaticSites::Impl::ServeFile(const Ctx& c, const Resolved& file, std::s
     if (variant) chosen = &*variant;
   }
 
-  Response r;
-  r.status = error_page ? 404 : 200;
-  r.Set("Content-Type", std::string(mime));
-  r.Set("Cache-Control", std::string(cache_control));
-  if (vary) r.Set("Vary", "Accept-Encoding");
-  if (!encoding.empty()) r.Set("Content-Encoding", std::string(encoding));
-
+  // Small files come from the cache; larger ones are opened here, so what is
+  // streamed is the file these headers describe.
   FileMeta meta = FileMeta::From(chosen->st);
   std::shared_ptr<const std::string> content;
-  const bool small = static_cast<uint64_t>(meta.size) <= opts.cache_max_file_bytes;
-  if (small) {
+  std::shared_ptr<const OpenFile> fd;
+  if (static_cast<uint64_t>(meta.size) <= opts.cache_max_file_bytes) {
     auto hit = cache.Get(chosen->path, meta, c.site.code);
     if (!hit) return error_page ? BuiltinNotFound() : NotFound(c);
     content = std::move(hit->content);
     meta = hit->meta;
+  } else {
+    struct stat st {};
+    fd = OpenFile::Open(chosen->path, &st);
+    if (!fd) return error_page ? BuiltinNotFound() : NotFound(c);
+    meta = FileMeta::From(st);
   }
+
   if (error_page) {
+    Response r;
+    r.status = 404;
+    r.Set("Content-Type", std::string(mime));
+    r.Set("Cache-Control", std::string(cache_control));
+    if (vary) r.Set("Vary", "Accept-Encoding");
+    if (!encoding.empty()) r.Set("Content-Encoding", std::string(encoding));
     if (content) {
-      r.body = *content;
+      r.shared_body = std::move(content);
     } else {
-      r.file_path = chosen->path;
+      r.file = std::move(fd);
+      r.file_length = meta.size;
     }
     return r;
   }
 
-  const std::string etag = ETagOf(meta, encoding);
-  const std::string last_modified = HttpDate(meta.mtime_sec());
-  r.Set("ETag", etag);
-  r.Set("Last-Modified", last_modified);
-  r.Set("Accept-Ranges", "bytes");
-  if (NotModified(req, etag, meta.mtime_sec())) {
+  auto prepared = MakePrepared(chosen->path, meta, content, mime, cache_control, vary, encoding);
+  if (keep) responses.Put(cache_key, c.site.code, compressible, encoding_class, prepared);
+  if (range_header.empty()) return FromPrepared(*prepared, std::move(fd), req);
+
+  Response r;
+  r.header_block = prepared->head;
+  if (NotModified(req, prepared->etag, meta.mtime_sec())) {
     r.status = 304;
     return r;
   }
-
-  // What was read may differ from the stat if the file changed in between.
   const int64_t size = content ? static_cast<int64_t>(content->size()) : meta.size;
   ByteRange range;
   RangeKind kind = RangeKind::kNone;
-  if (!range_header.empty()) {
-    std::string_view if_range = Trim(req.Header("if-range"));
-    // A strong validator must match exactly; a date must be the Last-Modified.
-    bool current = if_range.empty() || if_range == etag || if_range == last_modified;
-    if (current) kind = ParseRange(range_header, size, range);
+  std::string_view if_range = Trim(req.Header("if-range"));
+  // A strong validator must match exactly; a date must be the Last-Modified.
+  if (if_range.empty() || if_range == prepared->etag || if_range == prepared->last_modified) {
+    kind = ParseRange(range_header, size, range);
   }
   if (kind == RangeKind::kUnsatisfiable) {
-    r.status = 416;
-    r.Set("Content-Range", "bytes */" + std::to_string(size));
-    Replace(r, "Content-Type", "text/plain; charset=utf-8");
-    r.body = "请求的范围无效\n";
-    return r;
+    Response bad;
+    bad.status = 416;
+    bad.Set("Content-Type", "text/plain; charset=utf-8");
+    bad.Set("Cache-Control", std::string(cache_control));
+    if (vary) bad.Set("Vary", "Accept-Encoding");
+    bad.Set("ETag", prepared->etag);
+    bad.Set("Last-Modified", prepared->last_modified);
+    bad.Set("Accept-Ranges", "bytes");
+    bad.Set("Content-Range", "bytes */" + std::to_string(size));
+    bad.body = "请求的范围无效\n";
+    return bad;
   }
-  if (kind == RangeKind::kOne && !small &&
-      range.last - range.first + 1 > static_cast<int64_t>(kMaxRangeInMemory)) {
-    kind = RangeKind::kNone;
-  }
-  if (kind == RangeKind::kOne) {
-    r.status = 206;
-    r.Set("Content-Range", "bytes " + std::to_string(range.first) + "-" +
-                               std::to_string(range.last) + "/" + std::to_string(size));
-    const auto len = static_cast<size_t>(range.last - range.first + 1);
-    if (content) {
-      r.body = content->substr(static_cast<size_t>(range.first), len);
-    } else {
-      FileMeta read_meta;
-      if (!ReadFile(chosen->path, r.body, read_meta, range.first, static_cast<int64_t>(len)) ||
-          !(read_meta == meta) || r.body.size() != len) {
-        // Replaced between stat and read: the client's range may not fit the
-        // new file, so send the whole of it.
-        r.status = 200;
-        r.body.clear();
-        std::erase_if(r.headers, [](const auto& h) { return h.first == "Content-Range"; });
-        r.file_path = chosen->path;
-      }
-    }
-    return r;
-  }
+  if (kind == RangeKind::kNone) return FromPrepared(*prepared, std::move(fd), req);
+
+  r.status = 206;
+  r.Set("Content-Range", "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) +
+                             "/" + std::to_string(size));
+  const int64_t len = range.last - range.first + 1;
   if (content) {
-    r.body = *content;
+    r.body = content->substr(static_cast<size_t>(range.first), static_cast<size_t>(len));
   } else {
-    r.file_path = chosen->path;
+    // Streamed from the open file, however long the range.
+    r.file = std::move(fd);
+    r.file_offset = range.first;
+    r.file_length = len;
   }
   return r;
 }
@@ -1088,14 +1344,22 @@ StaticSites::StaticSites(Options o) : impl_(std::make_unique<Impl>(std::move(o))
 StaticSites::~StaticSites() = default;
 
 void StaticSites::SetRoutes(std::map<std::string, SiteRoute> by_host) {
-  auto table = std::make_shared<const std::map<std::string, SiteRoute>>(std::move(by_host));
+  auto table = std::make_shared<const Impl::RouteTable>(std::move(by_host));
   std::lock_guard<std::mutex> lock(impl_->routes_mu);
   impl_->routes = std::move(table);
+  impl_->routes_generation.store(Impl::NextGeneration(), std::memory_order_release);
 }
 
-void StaticSites::Invalidate(const std::string& code) { impl_->cache.DropSite(code); }
+void StaticSites::Invalidate(const std::string& code) {
+  impl_->cache.DropSite(code);
+  impl_->responses.DropSite(code);
+}
 
-size_t StaticSites::cached_bytes() const { return impl_->cache.total(); }
+size_t StaticSites::cached_bytes() const { return impl_->cache.total() + impl_->responses.total(); }
+
+uint64_t StaticSites::responses_reused() const {
+  return impl_->reused.load(std::memory_order_relaxed);
+}
 
 Response StaticSites::Handle(Request& req) {
   Response r;
@@ -1107,7 +1371,10 @@ Response StaticSites::Handle(Request& req) {
     spdlog::error("[public] {} {}: {}", req.method, req.path, e.what());
     r = HtmlError(500, "服务器内部错误", "服务器暂时无法处理您的请求，请稍后再试。");
   }
-  for (const auto& [name, value] : PublicSecurityHeaders()) SetIfAbsent(r, name, value);
+  // A header block (a file's kept response) carries them already.
+  if (!r.header_block) {
+    for (const auto& [name, value] : PublicSecurityHeaders()) SetIfAbsent(r, name, value);
+  }
   if (impl_->opts.hsts && req.tls) SetIfAbsent(r, "Strict-Transport-Security", kHsts);
   return r;
 }

@@ -3,9 +3,12 @@
 // configuration (http/nginx_conf.h) applies in production.
 //
 // What it serves: GET and HEAD of files under the site's root, never
-// dotfiles, /manifest.json or /api; "/" and "/dir/" map to index.html; the
-// site's own /404.html on a miss. Plus /_zq/mode.css and /_zq/mode (display
-// modes, docs/themes.md) and /search (delegated to search_handler).
+// dotfiles (but the root's /.well-known/, RFC 8615, itself without dotfiles),
+// /manifest.json or /api; "/" and "/dir/" map to index.html; the site's own
+// /404.html on a miss. Plus /_zq/mode.css and /_zq/mode (display modes,
+// docs/themes.md) and /search (delegated to search_handler). One "bytes="
+// range gets a 206, cut from memory or streamed from the file whatever its
+// length.
 //
 // Caching rules (the same in nginx_conf.cc):
 //   - /_theme/ and /_media/ files whose name is content-hashed
@@ -16,10 +19,16 @@
 // "-br"/"-gz" for a precompressed variant. It costs one stat and no read; the
 // publisher replaces files by rename, so every publish changes the mtime, and
 // rsync -t keeps it identical across edge nodes.
+//
+// A file's response (headers as one block, small content shared, not copied)
+// is kept per site root, path and Accept-Encoding class and sent again while
+// one stat finds the same file (inode, size, mtime); a path is resolved
+// component by component only when that misses.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -43,6 +52,8 @@ class StaticSites {
   struct Options {
     // Files up to this size are kept in memory; larger ones are streamed.
     size_t cache_max_file_bytes = 256 * 1024;
+    // For the file cache, and again for the kept responses (which mostly
+    // share the file cache's content).
     size_t cache_max_total_bytes = 64 << 20;
     bool hsts = false;  // send Strict-Transport-Security on requests that came over TLS
 
@@ -64,7 +75,8 @@ class StaticSites {
   // Replaces the host -> site table atomically (domains lower-case, no port).
   void SetRoutes(std::map<std::string, SiteRoute> by_host);
   // Drops cached entries of a site (call after a publish). Entries are also
-  // checked against a stat on every hit, so this only frees memory sooner.
+  // checked against a stat on every hit, so this frees memory sooner and
+  // lets a .br/.gz variant added next to an unchanged file be seen.
   void Invalidate(const std::string& code);
   // Thread-safe.
   Response Handle(Request& req);
@@ -73,8 +85,11 @@ class StaticSites {
   // /search is 404. Requests reach it only after the rate limit.
   std::function<Response(const SiteRoute&, Request&)> search_handler;
 
-  // Bytes currently held by the file cache (for tests and metrics).
+  // Bytes accounted by the file cache and the kept responses (content held
+  // by both counts twice), for tests and metrics.
   size_t cached_bytes() const;
+  // Requests answered from a kept response (for tests and metrics).
+  uint64_t responses_reused() const;
 
  private:
   struct Impl;

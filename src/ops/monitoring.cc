@@ -158,6 +158,12 @@ std::string DayText(int64_t day) {  // day number in Beijing time -> 2026-11-26
 // --- Metrics ------------------------------------------------------------------
 
 void Metrics::CountRequest(const std::string& listener, int status) {
+  if (status >= kMinStatus && status <= kMaxStatus &&
+      (listener == "admin" || listener == "public")) {
+    auto& table = listener == "admin" ? admin_requests_ : public_requests_;
+    table[status - kMinStatus].fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   std::lock_guard lock(mu_);
   requests_[{listener, status}]++;
 }
@@ -186,7 +192,15 @@ std::string Metrics::Render() const {
   std::string o;
   o += "# HELP zhanqun_http_requests_total HTTP requests answered, per listener and status.\n";
   o += "# TYPE zhanqun_http_requests_total counter\n";
-  for (const auto& [k, v] : requests_) {
+  auto requests = requests_;
+  for (int status = kMinStatus; status <= kMaxStatus; ++status) {
+    for (const auto& [name, table] :
+         {std::pair{"admin", &admin_requests_}, std::pair{"public", &public_requests_}}) {
+      const uint64_t n = (*table)[status - kMinStatus].load(std::memory_order_relaxed);
+      if (n != 0) requests[{name, status}] += n;
+    }
+  }
+  for (const auto& [k, v] : requests) {
     o += "zhanqun_http_requests_total{listener=\"" + LabelEscape(k.first) + "\",status=\"" +
          std::to_string(k.second) + "\"} " + std::to_string(v) + "\n";
   }

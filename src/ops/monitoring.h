@@ -46,8 +46,14 @@ class Metrics {
   std::string Render() const;
 
  private:
+  // The two listeners' requests, counted without a lock: every public
+  // request bumps one, from every io thread.
+  static constexpr int kMinStatus = 100, kMaxStatus = 599;
+  std::atomic<uint64_t> admin_requests_[kMaxStatus - kMinStatus + 1] = {};
+  std::atomic<uint64_t> public_requests_[kMaxStatus - kMinStatus + 1] = {};
+
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, int>, uint64_t> requests_;  // GUARDED_BY(mu_)
+  std::map<std::pair<std::string, int>, uint64_t> requests_;  // GUARDED_BY(mu_), other listeners
   uint64_t publishes_ok_ = 0, publishes_failed_ = 0;          // GUARDED_BY(mu_)
   struct Job {
     uint64_t runs = 0, failures = 0;

@@ -776,6 +776,112 @@ TEST_F(HttpServerTest, HeadSendsHeadersWithoutBody) {
   EXPECT_EQ(g->body, "hello world");
 }
 
+TEST_F(HttpServerTest, SharedBodyAndHeaderBlockAreWrittenAsTheyAre) {
+  auto body = std::make_shared<const std::string>("shared bytes");
+  std::string block;
+  ASSERT_TRUE(AppendHeaderLine(block, "Content-Type", "text/plain; charset=utf-8"));
+  ASSERT_TRUE(AppendHeaderLine(block, "ETag", "\"abc\""));
+  auto head = std::make_shared<const std::string>(block);
+  StartServer(Options(), [&](Request& req) {
+    Response r;
+    r.header_block = head;
+    r.shared_body = body;
+    r.body = "ignored";
+    if (req.path == "/304") r.status = 304;
+    r.Set("X-Extra", "1");
+    return r;
+  });
+  RawConn c(port());
+  ASSERT_TRUE(c.Send(Get("/")));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "shared bytes");
+  EXPECT_EQ(r->Header("content-length"), "12");
+  EXPECT_EQ(r->Header("content-type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(r->Header("etag"), "\"abc\"");
+  EXPECT_EQ(r->Header("x-extra"), "1");
+  EXPECT_EQ(r->HeaderCount("server"), 1u);
+  EXPECT_EQ(r->HeaderCount("date"), 1u);
+
+  // HEAD: the same Content-Length, no body (the next response would show it).
+  ASSERT_TRUE(c.Send("HEAD / HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto h = c.Read(/*head=*/true);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->Header("content-length"), "12");
+  // 304: no body and no Content-Length.
+  ASSERT_TRUE(c.Send(Get("/304")));
+  auto nm = c.Read();
+  ASSERT_TRUE(nm);
+  EXPECT_EQ(nm->status, 304);
+  EXPECT_EQ(nm->HeaderCount("content-length"), 0u);
+  EXPECT_EQ(nm->Header("etag"), "\"abc\"");
+  ASSERT_TRUE(c.Send(Get("/")));
+  auto again = c.Read();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body, "shared bytes");
+}
+
+TEST_F(HttpServerTest, HeaderBlockRefusesUnsafeAndFramingHeaders) {
+  std::string block;
+  EXPECT_FALSE(AppendHeaderLine(block, "X-Evil", "a\r\nInjected: yes"));
+  EXPECT_FALSE(AppendHeaderLine(block, "Bad Name", "x"));
+  EXPECT_FALSE(AppendHeaderLine(block, "", "x"));
+  for (std::string own : {"Content-Length", "transfer-encoding", "Connection", "Date", "Server"}) {
+    EXPECT_FALSE(AppendHeaderLine(block, own, "1")) << own;
+  }
+  EXPECT_TRUE(block.empty());
+  EXPECT_TRUE(AppendHeaderLine(block, "Cache-Control", "no-cache"));
+  EXPECT_EQ(block, "Cache-Control: no-cache\r\n");
+
+  Response r;
+  r.header_block = std::make_shared<const std::string>(block);
+  r.Set("Vary", "Cookie");
+  EXPECT_EQ(r.Get("cache-control"), "no-cache");
+  EXPECT_EQ(r.Get("VARY"), "Cookie");
+  EXPECT_EQ(r.Get("etag"), "");
+}
+
+TEST_F(HttpServerTest, OpenFileSliceIsStreamed) {
+  const fs::path file = dir_ / "big.bin";
+  std::string content;
+  for (int i = 0; i < 200000; ++i) content += static_cast<char>('a' + i % 26);
+  std::ofstream(file, std::ios::binary) << content;
+  StartServer(Options(), [&](Request& req) {
+    Response r;
+    r.file = OpenFile::Open(file.string());
+    r.file_offset = req.path == "/slice" ? 70000 : 0;
+    r.file_length = req.path == "/slice" ? 100000 : static_cast<int64_t>(content.size());
+    return r;
+  });
+  RawConn c(port());
+  ASSERT_TRUE(c.Send(Get("/slice")));
+  auto slice = c.Read();
+  ASSERT_TRUE(slice);
+  EXPECT_EQ(slice->Header("content-length"), "100000");
+  EXPECT_TRUE(slice->body == content.substr(70000, 100000));
+  ASSERT_TRUE(c.Send(Get("/all")));
+  auto all = c.Read();
+  ASSERT_TRUE(all);
+  EXPECT_TRUE(all->body == content);
+  EXPECT_EQ(OpenFile::Open((dir_ / "missing").string()), nullptr);
+  EXPECT_EQ(OpenFile::Open(dir_.string()), nullptr) << "a directory is no file";
+}
+
+TEST_F(HttpServerTest, Http10KeepAliveIsAnsweredInKindAndKept) {
+  StartServer(Options(), Recording());
+  RawConn c(port());
+  ASSERT_TRUE(c.Send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  auto r = c.Read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(Lower(r->Header("connection")), "keep-alive");
+  ASSERT_TRUE(c.Send("GET /2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  auto second = c.Read();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->body, "ok");
+  EXPECT_EQ(recorder_.count(), 2u);
+}
+
 TEST_F(HttpServerTest, StartOnBoundPortReturnsUnavailable) {
   StartServer(Options(), Recording());
   ServerOptions o = Options();

@@ -362,7 +362,9 @@ TEST(Monitor, SitesAreMonitoredThroughThePublicListenerAndShownOnStatusAndMetric
         "zhanqun_incidents_open ", "zhanqun_alert_outbox{", "zhanqun_publish_total{",
         "zhanqun_http_requests_total{listener=\"admin\",status=\"200\"}",
         "zhanqun_http_requests_total{listener=\"public\",status=\"404\"}",
-        "zhanqun_job_runs_total{job=\"monitor_write\"}"}) {
+        "zhanqun_job_runs_total{job=\"monitor_write\"}",
+        // Every run, not only failed ones (a merge had put it under `if (!due)`).
+        "zhanqun_job_runs_total{job=\"scheduled_publish\"}"}) {
     EXPECT_NE(metrics.body.find(name), std::string::npos) << name << "\n" << metrics.body;
   }
 }

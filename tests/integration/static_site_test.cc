@@ -43,6 +43,8 @@ using testing::TempDir;
 constexpr const char* kNginx = "/usr/sbin/nginx";
 constexpr size_t kCacheMaxFile = 64 * 1024;
 constexpr size_t kBigSize = (1 << 20) + 17;
+// Over the 8 MiB up to which ranges used to be read into memory.
+constexpr size_t kHugeSize = (9 << 20) + 3;
 constexpr const char* kHashedMedia =
     "/_media/ab/ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12.png";
 
@@ -138,11 +140,18 @@ void Write(const fs::path& p, std::string_view content) {
   std::ofstream(p, std::ios::binary) << content;
 }
 
-std::string BigContent() {
-  std::string s(kBigSize, '\0');
-  std::mt19937 gen(42);
+std::string RandomContent(size_t size, unsigned seed) {
+  std::string s(size, '\0');
+  std::mt19937 gen(seed);
   for (char& c : s) c = static_cast<char>(gen() & 0xff);
   return s;
+}
+
+std::string BigContent() { return RandomContent(kBigSize, 42); }
+
+const std::string& HugeContent() {
+  static const std::string content = RandomContent(kHugeSize, 7);
+  return content;
 }
 
 // publish/alpha: a full site; publish/beta: no 404.html. outside/ holds what
@@ -176,7 +185,12 @@ void BuildTree(const fs::path& base) {
   Write(a / "page.html.br", "BR-VARIANT");
   Write(a / "page.html.gz", "GZ-VARIANT");
   Write(a / "big.bin", BigContent());
+  Write(a / "huge.bin", HugeContent());
   Write(a / ".env", "SECRET=1");
+  Write(a / ".well-known/security.txt", "Contact: mailto:security@alpha.test\n");
+  Write(a / ".well-known/acme-challenge/tok-123", "tok-123.thumbprint");
+  Write(a / ".well-known/.secret", "WELL-KNOWN-DOTFILE");
+  Write(a / "news/.well-known/x.txt", "NESTED-WELL-KNOWN");
   Write(a / ".git/config", "[core]");
   Write(a / "manifest.json", "{\"files\":{}}");
   Write(a / "api/v1/sites", "must never be served");
@@ -429,6 +443,30 @@ TEST_P(PublicSites, DotfilesAndManifestAreNotFound) {
   }
 }
 
+TEST_P(PublicSites, WellKnownAtTheRootIsServedButNoOtherDotfile) {
+  Reply sec = Get("alpha.test", "/.well-known/security.txt");
+  EXPECT_EQ(sec.status, 200);
+  EXPECT_EQ(sec.body, "Contact: mailto:security@alpha.test\n");
+  EXPECT_EQ(sec.Header("content-type").rfind("text/plain", 0), 0u) << sec.Header("content-type");
+  EXPECT_EQ(sec.Header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(Get("alpha.test", "/%2ewell-known/security.txt").body,
+            "Contact: mailto:security@alpha.test\n");
+  Reply acme = Get("alpha.test", "/.well-known/acme-challenge/tok-123");
+  EXPECT_EQ(acme.status, 200);
+  EXPECT_EQ(acme.body, "tok-123.thumbprint");
+
+  for (std::string target :
+       {"/.well-known/.secret", "/news/.well-known/x.txt", "/.well-known/../.env",
+        "/.well-known/%2e%2e/.env", "/.well-knownx/security.txt", "/.well-known/./.secret",
+        "//.well-known/.secret"}) {
+    Reply r = Get("alpha.test", target);
+    EXPECT_TRUE(r.status == 400 || r.status == 404) << target << " -> " << r.status;
+    EXPECT_EQ(r.body.find("WELL-KNOWN-DOTFILE"), std::string::npos) << target;
+    EXPECT_EQ(r.body.find("NESTED-WELL-KNOWN"), std::string::npos) << target;
+    EXPECT_EQ(r.body.find("SECRET=1"), std::string::npos) << target;
+  }
+}
+
 TEST_P(PublicSites, MissingFileGetsTheSitesOwn404Page) {
   Reply r = Get("alpha.test", "/no/such/page.html");
   EXPECT_EQ(r.status, 404);
@@ -563,6 +601,37 @@ TEST_P(PublicSites, SingleRangesGet206AndUnsatisfiableGet416) {
   EXPECT_EQ(part.status, 206);
   EXPECT_EQ(part.body, big.substr(1000, 1000));
   EXPECT_EQ(part.Header("content-range"), "bytes 1000-1999/" + std::to_string(big.size()));
+}
+
+TEST_P(PublicSites, RangesOfAFileOverEightMiBGet206) {
+  const std::string& huge = HugeContent();
+  const std::string total = "/" + std::to_string(huge.size());
+  Reply part = Get("alpha.test", "/huge.bin", {"Range: bytes=8388600-8388700"});
+  EXPECT_EQ(part.status, 206);
+  EXPECT_TRUE(part.body == huge.substr(8388600, 101));
+  EXPECT_EQ(part.Header("content-range"), "bytes 8388600-8388700" + total);
+  EXPECT_EQ(part.Header("content-length"), "101");
+
+  // Longer than 8 MiB itself, to the end.
+  Reply tail = Get("alpha.test", "/huge.bin", {"Range: bytes=100-"});
+  EXPECT_EQ(tail.status, 206);
+  EXPECT_EQ(tail.body.size(), huge.size() - 100);
+  EXPECT_TRUE(tail.body == huge.substr(100));
+  EXPECT_EQ(tail.Header("content-range"), "bytes 100-" + std::to_string(huge.size() - 1) + total);
+
+  Reply suffix = Get("alpha.test", "/huge.bin", {"Range: bytes=-5"});
+  EXPECT_EQ(suffix.status, 206);
+  EXPECT_TRUE(suffix.body == huge.substr(huge.size() - 5));
+
+  Reply head = Fetch(port(), "alpha.test", "/huge.bin", {"Range: bytes=0-9"}, "HEAD");
+  EXPECT_EQ(head.status, 206);
+  EXPECT_EQ(head.Header("content-length"), "10");
+  EXPECT_TRUE(head.body.empty());
+
+  Reply beyond =
+      Get("alpha.test", "/huge.bin", {"Range: bytes=" + std::to_string(huge.size()) + "-"});
+  EXPECT_EQ(beyond.status, 416);
+  EXPECT_EQ(beyond.Header("content-range"), "bytes */" + std::to_string(huge.size()));
 }
 
 TEST_P(PublicSites, GzipVariantIsChosenByAcceptEncodingWithVary) {
@@ -913,12 +982,141 @@ TEST_F(StaticSiteTest, SwappingTheVersionSymlinkIsSeenAtOnce) {
     req.path = "/";
     req.target = "/";
     req.headers = {{"host", "gamma.test"}};
-    return sites.Handle(req).body;
+    return std::string(sites.Handle(req).Body());
   };
   EXPECT_EQ(get(), "gamma v1");
+  EXPECT_EQ(get(), "gamma v1");  // kept
   fs::create_directory_symlink(".versions/gamma/2", publish / "gamma.tmp");
   fs::rename(publish / "gamma.tmp", publish / "gamma");
   EXPECT_EQ(get(), "gamma v2");
+}
+
+// Kept responses: the second request for a path is answered without
+// resolving it again, as long as one stat finds the same file.
+
+TEST_F(StaticSiteTest, FileReplacedByRenameGetsNewBytesAndETagFromTheKeptPath) {
+  const std::string path = env_->beta_root + "/kept.html";
+  Write(path, "<p>version one</p>");
+  const Reply first = Get("beta.test", "/kept.html");
+  ASSERT_EQ(first.status, 200);
+  const uint64_t reused = env_->sites->responses_reused();
+  const Reply second = Get("beta.test", "/kept.html");
+  EXPECT_EQ(env_->sites->responses_reused(), reused + 1);
+  EXPECT_EQ(second.body, "<p>version one</p>");
+  EXPECT_EQ(second.Header("etag"), first.Header("etag"));
+  EXPECT_EQ(second.Header("last-modified"), first.Header("last-modified"));
+
+  // As the publisher does: write aside, rename over. Same size, new inode.
+  Write(path + ".tmp", "<p>version two</p>");
+  fs::rename(path + ".tmp", path);
+  const Reply third = Get("beta.test", "/kept.html");
+  EXPECT_EQ(third.body, "<p>version two</p>");
+  EXPECT_NE(third.Header("etag"), first.Header("etag"));
+  EXPECT_EQ(env_->sites->responses_reused(), reused + 1) << "the stale response is not sent";
+  const Reply fourth = Get("beta.test", "/kept.html", {"If-None-Match: " + third.Header("etag")});
+  EXPECT_EQ(fourth.status, 304);
+  EXPECT_TRUE(fourth.body.empty());
+  EXPECT_EQ(env_->sites->responses_reused(), reused + 2);
+
+  // Removed: the site's 404 (beta has none: the built-in page).
+  fs::remove(path);
+  EXPECT_EQ(Get("beta.test", "/kept.html").status, 404);
+}
+
+TEST_F(StaticSiteTest, KeptResponsesCarryEveryHeaderOnce) {
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round);
+    const uint64_t reused = env_->sites->responses_reused();
+    Reply r = Get("alpha.test", "/page.html", {"Accept-Encoding: gzip"});
+    ASSERT_EQ(r.status, 200);
+    if (round == 1) {
+      EXPECT_EQ(env_->sites->responses_reused(), reused + 1);
+    }
+    EXPECT_EQ(r.body, "GZ-VARIANT");
+    const std::vector<std::pair<std::string, std::string>> want = {
+        {"content-type", "text/html; charset=utf-8"},
+        {"cache-control", "no-cache"},
+        {"vary", "Accept-Encoding"},
+        {"content-encoding", "gzip"},
+        {"accept-ranges", "bytes"},
+        {"content-length", "10"},
+        {"x-content-type-options", "nosniff"},
+        {"referrer-policy", "strict-origin-when-cross-origin"},
+        {"permissions-policy", "camera=(), microphone=(), geolocation=()"},
+        {"x-frame-options", "SAMEORIGIN"},
+        {"server", "zhanqun"}};
+    for (const auto& [name, value] : want) {
+      EXPECT_EQ(r.Header(name), value) << name;
+      EXPECT_EQ(r.Count(name), 1u) << name;
+    }
+    for (std::string name : {"content-security-policy", "etag", "last-modified", "date"}) {
+      EXPECT_EQ(r.Count(name), 1u) << name;
+    }
+    EXPECT_NE(r.Header("content-security-policy").find("default-src 'self'"), std::string::npos);
+    EXPECT_EQ(r.Header("etag").substr(r.Header("etag").size() - 4), "-gz\"");
+  }
+}
+
+TEST_F(StaticSiteTest, EachEncodingGetsItsOwnKeptResponse) {
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(Get("alpha.test", "/page.html", {"Accept-Encoding: br, gzip"}).body, "BR-VARIANT");
+    EXPECT_EQ(Get("alpha.test", "/page.html", {"Accept-Encoding: gzip"}).body, "GZ-VARIANT");
+    EXPECT_EQ(Get("alpha.test", "/page.html", {"Accept-Encoding: br"}).body, "BR-VARIANT");
+    Reply plain = Get("alpha.test", "/page.html");
+    EXPECT_EQ(plain.body, "IDENTITY-VARIANT");
+    EXPECT_FALSE(plain.Has("content-encoding"));
+    EXPECT_EQ(plain.Header("vary"), "Accept-Encoding");
+    // Not compressible: one response whatever the client accepts.
+    EXPECT_EQ(Get("alpha.test", "/_media/logo.png", {"Accept-Encoding: gzip"}).body, "png");
+    EXPECT_EQ(Get("alpha.test", "/_media/logo.png").body, "png");
+    // A range still gets the identity file.
+    Reply range = Get("alpha.test", "/page.html", {"Accept-Encoding: gzip", "Range: bytes=0-7"});
+    EXPECT_EQ(range.status, 206);
+    EXPECT_EQ(range.body, "IDENTITY");
+  }
+}
+
+TEST_F(StaticSiteTest, HeadFromTheKeptPathHasTheLengthAndNoBody) {
+  const std::string page = "<h1>alpha news page 2</h1>";
+  const std::string big = BigContent();
+  ASSERT_EQ(Get("alpha.test", "/news/2.html").status, 200);
+  ASSERT_EQ(Get("alpha.test", "/big.bin").status, 200);
+  const uint64_t reused = env_->sites->responses_reused();
+  for (int i = 0; i < 2; ++i) {
+    Reply head = Fetch(env_->port, "alpha.test", "/news/2.html", {}, "HEAD");
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.Header("content-length"), std::to_string(page.size()));
+    EXPECT_TRUE(head.body.empty());
+    Reply big_head = Fetch(env_->port, "alpha.test", "/big.bin", {}, "HEAD");
+    EXPECT_EQ(big_head.Header("content-length"), std::to_string(big.size()));
+    EXPECT_TRUE(big_head.body.empty());
+  }
+  // Streamed from the kept response (a file over the cache's size) intact.
+  Reply again = Get("alpha.test", "/big.bin");
+  EXPECT_TRUE(again.body == big);
+  EXPECT_EQ(env_->sites->responses_reused(), reused + 5);
+}
+
+TEST_F(StaticSiteTest, SymlinkedPathsAndNotFoundAreNeverKept) {
+  const uint64_t reused = env_->sites->responses_reused();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_NE(Get("alpha.test", "/link-in").body.find("alpha home"), std::string::npos);
+    EXPECT_EQ(Get("alpha.test", "/link-out").status, 404);
+    EXPECT_EQ(Get("alpha.test", "/no/such/page.html").status, 404);
+  }
+  EXPECT_EQ(env_->sites->responses_reused(), reused);
+}
+
+TEST_F(StaticSiteTest, InvalidateDropsKeptResponses) {
+  Get("alpha.test", "/a/1.html");
+  uint64_t reused = env_->sites->responses_reused();
+  Get("alpha.test", "/a/1.html");
+  EXPECT_EQ(env_->sites->responses_reused(), ++reused);
+  env_->sites->Invalidate("alpha");
+  EXPECT_EQ(Get("alpha.test", "/a/1.html").body, "<h1>article 1</h1>");
+  EXPECT_EQ(env_->sites->responses_reused(), reused);
+  Get("alpha.test", "/a/1.html");
+  EXPECT_EQ(env_->sites->responses_reused(), reused + 1);
 }
 
 TEST_F(StaticSiteTest, RoutesCanBeReplacedWhileServing) {
@@ -959,11 +1157,12 @@ TEST(NginxConf, HasTheProductionRules) {
   for (std::string want :
        {"server_name alpha.test www.alpha.test;", "root \"/srv/zhanqun/data/publish/alpha\";",
         "index index.html;", "try_files $uri $uri/ =404;", "error_page 404 /404.html;",
-        "location ~ /\\. { return 404; }", "location ^~ /manifest.json { return 404; }",
-        "location ^~ /api/ { return 404; }", "gzip_static on;", "brotli_static",
-        "listen 8080 default_server;", "server 10.0.0.5:9000;", "proxy_pass http://zhanqun_public;",
-        "set $zq_theme hongqi;", "location = /_zq/mode.css", "return 303 $zq_mode_back;",
-        "add_header X-Frame-Options \"SAMEORIGIN\" always;", "immutable"}) {
+        "location ~ \"^/\\.(?!well-known(/|$))|^/.+/\\.\" { return 404; }",
+        "location ^~ /manifest.json { return 404; }", "location ^~ /api/ { return 404; }",
+        "gzip_static on;", "brotli_static", "listen 8080 default_server;", "server 10.0.0.5:9000;",
+        "proxy_pass http://zhanqun_public;", "set $zq_theme hongqi;", "location = /_zq/mode.css",
+        "return 303 $zq_mode_back;", "add_header X-Frame-Options \"SAMEORIGIN\" always;",
+        "immutable"}) {
     EXPECT_NE(conf->find(want), std::string::npos) << want;
   }
   EXPECT_EQ(conf->find("unsafe-inline"), std::string::npos);
