@@ -1,6 +1,7 @@
 #include "publish/publisher.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -503,7 +504,7 @@ Result<std::unique_ptr<Publisher::Model>> Publisher::Load(int64_t site_id, const
           store::Params params;
           for (size_t j = i; j < missing.size() && j < i + 500; ++j) {
             in += in.empty() ? "?" : ",?";
-            params.push_back(missing[j]);
+            params.emplace_back(std::in_place_type<int64_t>, missing[j]);
           }
           ZQ_ASSIGN_OR_RETURN(auto rows,
                               c.Query(std::string(kText) + "WHERE id IN (" + in + ")", params));
@@ -967,7 +968,7 @@ class Renderer {
         store::Params params;
         for (size_t j = i; j < ids.size() && j < i + 500; ++j) {
           in += in.empty() ? "?" : ",?";
-          params.push_back(ids[j]);
+          params.emplace_back(std::in_place_type<int64_t>, ids[j]);
         }
         ZQ_ASSIGN_OR_RETURN(
             auto rows, c.Query("SELECT id, body FROM articles WHERE id IN (" + in + ")", params));
@@ -1244,6 +1245,13 @@ Result<PublishReport> Publisher::PublishSite(int64_t site_id) {
       fs::remove_all(next, ec);
       return Fail(std::move(*first_error));
     }
+  }
+  // Files an operator put into /.well-known/ (security.txt, ACME tokens) are
+  // not the publisher's: the new version keeps them (hard links).
+  if (!current.empty() && fs::is_directory(current / ".well-known", ec)) {
+    fs::copy(current / ".well-known", next / ".well-known",
+             fs::copy_options::recursive | fs::copy_options::create_hard_links, ec);
+    if (ec) spdlog::warn("publish {}: .well-known not carried over: {}", m->code, ec.message());
   }
   Manifest manifest;
   for (size_t i = 0; i < jobs.size(); ++i) {

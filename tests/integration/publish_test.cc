@@ -56,6 +56,7 @@ void ExpectManifestMatches(const std::string& root) {
     if (!e.is_regular_file()) continue;
     std::string rel = "/" + fs::relative(e.path(), base).generic_string();
     if (rel == "/manifest.json" || rel.ends_with(".gz") || rel.ends_with(".br")) continue;
+    if (rel.starts_with("/.well-known/")) continue;  // the operator's, not published
     EXPECT_TRUE(m["files"].contains(rel)) << "file not in manifest: " << rel;
   }
 }
@@ -241,6 +242,24 @@ TEST_F(Publish, DeletedColumnLeavesThePublishedSite) {
   EXPECT_FALSE(fs::exists(Root() + "/temp/index.html"));
   EXPECT_FALSE(fs::exists(Root() + "/temp/rss.xml"));
   EXPECT_EQ(Slurp(Root() + "/index.html").find("/temp/"), std::string::npos);
+  ExpectManifestMatches(Root());
+}
+
+// /.well-known/ is the operator's (security.txt, ACME tokens): a full
+// publish builds a new version and carries it over.
+TEST_F(Publish, FullPublishKeepsTheOperatorsWellKnownFiles) {
+  PublishNew(d_.column_a1, "新闻");
+  ASSERT_TRUE(tp_.platform().publisher().PublishSite(d_.site_a));
+  fs::create_directories(Root() + "/.well-known/acme-challenge");
+  {
+    std::ofstream(Root() + "/.well-known/security.txt") << "Contact: mailto:it@example.cn\n";
+    std::ofstream(Root() + "/.well-known/acme-challenge/tok") << "tok.key\n";
+  }
+  std::string before = fs::canonical(Root()).string();
+  ASSERT_TRUE(tp_.platform().publisher().PublishSite(d_.site_a));
+  EXPECT_NE(fs::canonical(Root()).string(), before) << "a new version went live";
+  EXPECT_EQ(Slurp(Root() + "/.well-known/security.txt"), "Contact: mailto:it@example.cn\n");
+  EXPECT_EQ(Slurp(Root() + "/.well-known/acme-challenge/tok"), "tok.key\n");
   ExpectManifestMatches(Root());
 }
 
