@@ -20,7 +20,7 @@ test-asan: deps
 	BUILD_DIR=build-asan BUILD_TYPE=Debug scripts/build.sh -DZQ_SANITIZE=ON
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-	  ctest --test-dir build-asan -j $$(nproc) --output-on-failure --timeout 900 -LE "pages|e2e"
+	  ctest --test-dir build-asan -j $$(nproc) --output-on-failure --timeout 900 -LE "pages|e2e|console_unit"
 
 # libFuzzer over every parser of untrusted input (FUZZ_SECONDS each).
 fuzz: deps
