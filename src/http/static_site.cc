@@ -387,6 +387,67 @@ bool ReadFile(const std::string& path, std::string& out, FileMeta& meta) {
 }
 
 // ---------------------------------------------------------------------------
+// Entries by key, most recently used first, each charged its `bytes` against
+// a budget and tagged with its site's code. Not locked: its owner locks.
+
+template <typename Value>
+class ByteLru {
+ public:
+  struct Entry {
+    std::string key;
+    std::string code;
+    size_t bytes = 0;
+    Value value;
+  };
+
+  // The entry for key, made the most recent; null when there is none.
+  Entry* Find(const std::string& key) {
+    auto it = map_.find(key);
+    if (it == map_.end()) return nullptr;
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return &*it->second;
+  }
+  // A new most recent entry for key (replacing any), charged `bytes`.
+  Entry& Insert(const std::string& key, const std::string& code, size_t bytes, Value value) {
+    Erase(key);
+    lru_.push_front(Entry{key, code, bytes, std::move(value)});
+    map_.emplace(key, lru_.begin());
+    total_ += bytes;
+    return lru_.front();
+  }
+  void Erase(const std::string& key) {
+    if (auto it = map_.find(key); it != map_.end()) Erase(it->second);
+  }
+  void Charge(Entry& e, size_t bytes) {
+    total_ = total_ - e.bytes + bytes;
+    e.bytes = bytes;
+  }
+  // Drops the least recently used entries until the total fits.
+  void Trim(size_t max_total) {
+    while (total_ > max_total && !lru_.empty()) Erase(std::prev(lru_.end()));
+  }
+  void DropSite(const std::string& code) {
+    for (auto it = lru_.begin(); it != lru_.end();) {
+      auto next = std::next(it);
+      if (it->code == code) Erase(it);
+      it = next;
+    }
+  }
+  size_t total() const { return total_; }
+
+ private:
+  using List = std::list<Entry>;
+  void Erase(typename List::iterator it) {
+    total_ -= it->bytes;
+    map_.erase(it->key);
+    lru_.erase(it);
+  }
+  List lru_;
+  std::unordered_map<std::string, typename List::iterator> map_;
+  size_t total_ = 0;
+};
+
+// ---------------------------------------------------------------------------
 // Small-file cache: LRU by bytes, validated against the caller's stat.
 
 class FileCache {
@@ -403,13 +464,9 @@ class FileCache {
   std::optional<Hit> Get(const std::string& path, const FileMeta& meta, const std::string& code) {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      auto it = map_.find(path);
-      if (it != map_.end()) {
-        if (it->second->meta == meta) {
-          lru_.splice(lru_.begin(), lru_, it->second);
-          return Hit{it->second->content, it->second->meta};
-        }
-        EraseLocked(it->second);
+      if (auto* e = lru_.Find(path)) {
+        if (e->value.meta == meta) return e->value;
+        lru_.Erase(path);
       }
     }
     auto content = std::make_shared<std::string>();
@@ -419,53 +476,27 @@ class FileCache {
     if (content->size() <= max_file_ && content->size() <= max_total_ &&
         static_cast<int64_t>(content->size()) == read_meta.size) {
       std::lock_guard<std::mutex> lock(mu_);
-      if (auto it = map_.find(path); it != map_.end()) EraseLocked(it->second);
-      while (total_ + content->size() > max_total_ && !lru_.empty()) {
-        EraseLocked(std::prev(lru_.end()));
-      }
-      lru_.push_front(Entry{path, code, read_meta, content});
-      map_.emplace(path, lru_.begin());
-      total_ += content->size();
+      lru_.Insert(path, code, content->size(), hit);
+      lru_.Trim(max_total_);
     }
     return hit;
   }
 
   void DropSite(const std::string& code) {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto it = lru_.begin(); it != lru_.end();) {
-      auto next = std::next(it);
-      if (it->code == code) EraseLocked(it);
-      it = next;
-    }
+    lru_.DropSite(code);
   }
 
   size_t total() const {
     std::lock_guard<std::mutex> lock(mu_);
-    return total_;
+    return lru_.total();
   }
 
  private:
-  struct Entry {
-    std::string path;
-    std::string code;
-    FileMeta meta;
-    std::shared_ptr<const std::string> content;
-  };
-  using List = std::list<Entry>;
-
-  // REQUIRES: mu_ is held.
-  void EraseLocked(List::iterator it) {
-    total_ -= it->content->size();
-    map_.erase(it->path);
-    lru_.erase(it);
-  }
-
   const size_t max_file_;
   const size_t max_total_;
   mutable std::mutex mu_;
-  List lru_;                                             // GUARDED_BY(mu_), most recent first
-  std::unordered_map<std::string, List::iterator> map_;  // GUARDED_BY(mu_)
-  size_t total_ = 0;                                     // GUARDED_BY(mu_)
+  ByteLru<Hit> lru_;  // GUARDED_BY(mu_), by real path
 };
 
 // ---------------------------------------------------------------------------
@@ -508,86 +539,59 @@ class ResponseShard {
   // with no variants to choose from), or null.
   std::shared_ptr<const Prepared> Find(const std::string& key, int encoding_class) {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = map_.find(key);
-    if (it == map_.end()) return nullptr;
-    lru_.splice(lru_.begin(), lru_, it->second);
-    const Entry& e = *it->second;
-    return e.slots[e.compressible ? encoding_class : 0];
+    auto* e = lru_.Find(key);
+    if (!e) return nullptr;
+    return e->value.slots[e->value.compressible ? encoding_class : 0];
   }
 
   void Put(const std::string& key, const std::string& code, bool compressible, int encoding_class,
            std::shared_ptr<const Prepared> p) {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = map_.find(key);
-    if (it != map_.end() && it->second->compressible != compressible) {
-      EraseLocked(it->second);
-      it = map_.end();
+    auto* e = lru_.Find(key);
+    if (!e || e->value.compressible != compressible) {
+      e = &lru_.Insert(key, code, 0, Slots{compressible, {}});
     }
-    if (it == map_.end()) {
-      lru_.push_front(Entry{key, code, compressible, {}, 0});
-      it = map_.emplace(key, lru_.begin()).first;
-    } else {
-      lru_.splice(lru_.begin(), lru_, it->second);
-    }
-    Entry& e = *it->second;
+    Slots& v = e->value;
     // Classes that get the same file share one Prepared.
-    for (const auto& other : e.slots) {
+    for (const auto& other : v.slots) {
       if (other && other != p && other->path == p->path && other->meta == p->meta &&
           *other->head == *p->head) {
         p = other;
         break;
       }
     }
-    e.slots[compressible ? encoding_class : 0] = std::move(p);
-    total_ -= e.bytes;
-    e.bytes = sizeof(Entry) + e.key.size() + e.code.size();
+    v.slots[compressible ? encoding_class : 0] = std::move(p);
+    size_t bytes = sizeof(*e) + e->key.size() + e->code.size();
     for (int i = 0; i < kEncodingClasses; ++i) {
-      const auto& slot = e.slots[i];
+      const auto& slot = v.slots[i];
       if (!slot) continue;
       bool seen = false;
-      for (int j = 0; j < i; ++j) seen = seen || e.slots[j] == slot;
-      if (!seen) e.bytes += slot->bytes();
+      for (int j = 0; j < i; ++j) seen = seen || v.slots[j] == slot;
+      if (!seen) bytes += slot->bytes();
     }
-    total_ += e.bytes;
-    while (total_ > max_total_ && !lru_.empty()) EraseLocked(std::prev(lru_.end()));
+    lru_.Charge(*e, bytes);
+    lru_.Trim(max_total_);
   }
 
   void DropSite(const std::string& code) {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto it = lru_.begin(); it != lru_.end();) {
-      auto next = std::next(it);
-      if (it->code == code) EraseLocked(it);
-      it = next;
-    }
+    lru_.DropSite(code);
   }
 
   size_t total() const {
     std::lock_guard<std::mutex> lock(mu_);
-    return total_;
+    return lru_.total();
   }
 
  private:
-  struct Entry {
-    std::string key;
-    std::string code;
+  struct Slots {
     bool compressible = false;  // else only slots[0] is used
     std::shared_ptr<const Prepared> slots[kEncodingClasses];
-    size_t bytes = 0;
   };
-  using List = std::list<Entry>;
-
-  // REQUIRES: mu_ is held.
-  void EraseLocked(List::iterator it) {
-    total_ -= it->bytes;
-    map_.erase(it->key);
-    lru_.erase(it);
-  }
 
   const size_t max_total_;
   mutable std::mutex mu_;
-  List lru_;                                             // GUARDED_BY(mu_), most recent first
-  std::unordered_map<std::string, List::iterator> map_;  // GUARDED_BY(mu_)
-  size_t total_ = 0;                                     // GUARDED_BY(mu_)
+  ByteLru<Slots> lru_;  // GUARDED_BY(mu_), by site root, path and class
 };
 
 class ResponseCache {
