@@ -21,14 +21,7 @@ int64_t WallMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-std::string Period(int64_t ms) {
-  time_t t = static_cast<time_t>(ms / 1000);
-  struct tm tm {};
-  localtime_r(&t, &tm);
-  char buf[16];
-  strftime(buf, sizeof buf, "%Y-%m", &tm);
-  return buf;
-}
+std::string Period(int64_t ms) { return LocalTime(ms, "%Y-%m"); }
 
 std::string Hostname() {
   char buf[256] = {};

@@ -82,21 +82,7 @@ std::string RenderHtml(const json& r) {
   h += "</svg>\n<p class=\"meta\">绿色：正常；黄色：警告；红色：异常（正常/警告/异常）</p>\n";
 
   h += "<h2>二、与上月对比</h2>\n";
-  if (r.contains("previous") && r["previous"].is_object()) {
-    const json& p = r["previous"];
-    const json& cmp = r["comparison"];
-    h += "<p>对比对象：" + Esc(p.value("period", "")) + " 的巡检（" +
-         Esc(FormatTime(p.value("started_at", int64_t{0}))) + "，编号 " +
-         std::to_string(p.value("id", int64_t{0})) + "）。状态变化 " +
-         std::to_string(cmp.value("changed", 0)) + " 项，其中好转 " +
-         std::to_string(cmp.value("better", 0)) + " 项、变差 " +
-         std::to_string(cmp.value("worse", 0)) + " 项。上次：正常 " +
-         std::to_string(p["summary"].value("ok", 0)) + "，警告 " +
-         std::to_string(p["summary"].value("warn", 0)) + "，异常 " +
-         std::to_string(p["summary"].value("fail", 0)) + "。</p>\n";
-  } else {
-    h += "<p>这是第一次巡检，没有可对比的上月记录。</p>\n";
-  }
+  h += "<p>" + Esc(ComparisonText(r)) + "</p>\n";
 
   h += "<h2>三、检查明细</h2>\n";
   int gi = 0;

@@ -346,22 +346,7 @@ int Layout(const json& r, std::string* sink, int total) {
   ResourceChart(d, r["checks"], thresholds);
 
   Heading(d, "二、与上月对比");
-  std::string cmp;
-  if (r.contains("previous") && r["previous"].is_object()) {
-    const json& p = r["previous"];
-    const json& c = r["comparison"];
-    cmp = "对比对象：" + p.value("period", "") + " 的巡检（" +
-          FormatTime(p.value("started_at", int64_t{0})) + "，编号 " +
-          std::to_string(p.value("id", int64_t{0})) + "）。状态变化 " +
-          std::to_string(c.value("changed", 0)) + " 项（好转 " +
-          std::to_string(c.value("better", 0)) + " 项，变差 " +
-          std::to_string(c.value("worse", 0)) + " 项），表中以浅黄色标出。上次：正常 " +
-          std::to_string(p["summary"].value("ok", 0)) + "，警告 " +
-          std::to_string(p["summary"].value("warn", 0)) + "，异常 " +
-          std::to_string(p["summary"].value("fail", 0)) + "。";
-  } else {
-    cmp = "这是第一次巡检，没有可对比的上月记录。";
-  }
+  const std::string cmp = ComparisonText(r);
   double h = d.Measure(cmp, 9, false, kContent);
   d.Need(h);
   d.y() += d.Text(cmp, kM, d.y(), 9, false, kContent) + 8;

@@ -81,13 +81,31 @@ std::optional<std::string> FindProgram(const std::string& name) {
   return std::nullopt;
 }
 
-std::string FormatTime(int64_t ms) {
+std::string LocalTime(int64_t ms, const char* format) {
   time_t t = static_cast<time_t>(ms / 1000);
   struct tm tm {};
   localtime_r(&t, &tm);
-  char buf[32];
-  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+  char buf[64];
+  strftime(buf, sizeof buf, format, &tm);
   return buf;
+}
+
+std::string FormatTime(int64_t ms) { return LocalTime(ms, "%Y-%m-%d %H:%M"); }
+
+std::string ComparisonText(const nlohmann::json& r) {
+  if (!r.contains("previous") || !r["previous"].is_object()) {
+    return "这是第一次巡检，没有可对比的上月记录。";
+  }
+  const nlohmann::json& p = r["previous"];
+  const nlohmann::json& c = r["comparison"];
+  return "对比对象：" + p.value("period", "") + " 的巡检（" +
+         FormatTime(p.value("started_at", int64_t{0})) + "，编号 " +
+         std::to_string(p.value("id", int64_t{0})) + "）。状态变化 " +
+         std::to_string(c.value("changed", 0)) + " 项（好转 " +
+         std::to_string(c.value("better", 0)) + " 项，变差 " + std::to_string(c.value("worse", 0)) +
+         " 项），表中以浅黄色标出。上次：正常 " + std::to_string(p["summary"].value("ok", 0)) +
+         "，警告 " + std::to_string(p["summary"].value("warn", 0)) + "，异常 " +
+         std::to_string(p["summary"].value("fail", 0)) + "。";
 }
 
 std::vector<std::string> SplitList(const std::string& text) {

@@ -21,7 +21,11 @@ std::string ReadFile(const std::string& path, size_t limit = 1 << 20);
 int RunCommand(const std::string& command, std::string& output, int timeout_s = 60);
 // Finds an executable in PATH, /usr/sbin and /sbin.
 std::optional<std::string> FindProgram(const std::string& name);
-std::string FormatTime(int64_t ms);                           // local time, "2026-11-26 21:50"
+std::string LocalTime(int64_t ms, const char* format);  // strftime in local time
+std::string FormatTime(int64_t ms);                     // local time, "2026-11-26 21:50"
+// The report's comparison with the previous month, one paragraph of plain
+// text (the HTML and PDF reports say the same).
+std::string ComparisonText(const nlohmann::json& report);
 std::string StatusLabel(const std::string& status);           // 正常 / 警告 / 异常
 std::vector<std::string> SplitList(const std::string& text);  // comma-separated, trimmed
 
