@@ -27,6 +27,19 @@ need_zhanqun() {
   [ -x "$ZQ" ] || { echo "bench: $ZQ is missing" >&2; exit 1; }
 }
 
+# bench_work NAME: a temporary directory in $work, removed on exit together
+# with every process whose pid the script appends to $pids.
+bench_work() {
+  work=$(mktemp -d "/tmp/zq-bench-$1-XXXXXX")
+  pids=()
+  trap bench_cleanup EXIT
+}
+bench_cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

@@ -12,14 +12,7 @@ ROUNDS=${ROUNDS:-2}
 need_pkg wrk nginx-light
 need_zhanqun
 
-work=$(mktemp -d /tmp/zq-bench-nginx-XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_work nginx
 
 "$ZQ" demo --data "$work/data" --sites 2 --seed 1 >"$work/demo.log"
 code=$(sed -n 's/^站点 \([^ ]*\) .*/\1/p' "$work/demo.log" | head -1)

@@ -12,8 +12,7 @@ ROUNDS=${ROUNDS:-2}
 need_pkg hugo sqlite3
 need_zhanqun
 
-work=$(mktemp -d /tmp/zq-bench-hugo-XXXXXX)
-trap 'rm -rf "$work"' EXIT
+bench_work hugo
 data="$work/data"
 
 t=$(date +%s.%N)

@@ -10,14 +10,7 @@ ARTICLES_PER_SITE=${ARTICLES_PER_SITE:-10}
 need_pkg nginx-light
 need_zhanqun
 
-work=$(mktemp -d /tmp/zq-bench-rss-XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_work rss
 
 t=$(date +%s)
 "$ZQ" demo --data "$work/data" --sites "$SITES" --seed 1 >"$work/demo.log"
