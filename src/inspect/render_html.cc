@@ -95,15 +95,7 @@ std::string RenderHtml(const json& r) {
     for (const auto& c : r["checks"]) {
       if (c.value("group", "") != gid) continue;
       std::string st = c.value("status", "");
-      std::string prev = "—";
-      if (c.contains("previous") && c["previous"].is_object()) {
-        prev = StatusLabel(c["previous"].value("status", ""));
-        if (c.contains("delta") && c["delta"].is_number() &&
-            std::abs(c["delta"].get<double>()) >= 0.05) {
-          double d = c["delta"].get<double>();
-          prev += "（" + std::string(d > 0 ? "+" : "") + Fixed(d, 1) + c.value("unit", "") + "）";
-        }
-      }
+      const std::string prev = PreviousCell(c, false);
       bool changed = c.value("changed", false);
       h += std::string("<tr") + (changed ? " class=\"chg\"" : "") + "><td>" +
            Esc(c.value("name", "")) + "<br><small>" + Esc(c.value("id", "")) +

@@ -292,15 +292,7 @@ void Table(Doc& d, const json& checks, const std::string& group) {
   for (const auto& c : checks) {
     if (c.value("group", "") != group) continue;
     std::string st = c.value("status", "");
-    std::string prev = "—";
-    if (c.contains("previous") && c["previous"].is_object()) {
-      prev = StatusLabel(c["previous"].value("status", ""));
-      if (c.contains("delta") && c["delta"].is_number() &&
-          std::abs(c["delta"].get<double>()) >= 0.05) {
-        double dv = c["delta"].get<double>();
-        prev += "\n" + std::string(dv > 0 ? "+" : "") + Fixed(dv, 1) + c.value("unit", "");
-      }
-    }
+    const std::string prev = PreviousCell(c, true);
     std::vector<std::string> cells = {
         c.value("name", ""),  StatusLabel(st), c.value("value", ""), c.value("threshold", ""), prev,
         c.value("advice", "")};

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -91,6 +92,17 @@ std::string LocalTime(int64_t ms, const char* format) {
 }
 
 std::string FormatTime(int64_t ms) { return LocalTime(ms, "%Y-%m-%d %H:%M"); }
+
+std::string PreviousCell(const nlohmann::json& c, bool change_on_new_line) {
+  if (!c.contains("previous") || !c["previous"].is_object()) return "—";
+  std::string prev = StatusLabel(c["previous"].value("status", ""));
+  if (c.contains("delta") && c["delta"].is_number() && std::abs(c["delta"].get<double>()) >= 0.05) {
+    double d = c["delta"].get<double>();
+    std::string change = std::string(d > 0 ? "+" : "") + Fixed(d, 1) + c.value("unit", "");
+    prev += change_on_new_line ? "\n" + change : "（" + change + "）";
+  }
+  return prev;
+}
 
 std::string ComparisonText(const nlohmann::json& r) {
   if (!r.contains("previous") || !r["previous"].is_object()) {

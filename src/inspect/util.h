@@ -26,6 +26,9 @@ std::string FormatTime(int64_t ms);                     // local time, "2026-11-
 // The report's comparison with the previous month, one paragraph of plain
 // text (the HTML and PDF reports say the same).
 std::string ComparisonText(const nlohmann::json& report);
+// A check's "上月" cell: last month's status and, when it moved, the change
+// ("警告（+3.5%）"; the PDF puts the change on its own line).
+std::string PreviousCell(const nlohmann::json& check, bool change_on_new_line);
 std::string StatusLabel(const std::string& status);           // 正常 / 警告 / 异常
 std::vector<std::string> SplitList(const std::string& text);  // comma-separated, trimmed
 
