@@ -201,6 +201,22 @@ class Inputs {
   std::string s_;
 };
 
+// Runs fn("?,?,…", params) for ids in chunks of 500 (placeholders per
+// statement stay well under both engines' limits).
+Status ForIdChunks(const std::vector<int64_t>& ids,
+                   const std::function<Status(const std::string&, const store::Params&)>& fn) {
+  for (size_t i = 0; i < ids.size(); i += 500) {
+    std::string in;
+    store::Params params;
+    for (size_t j = i; j < ids.size() && j < i + 500; ++j) {
+      in += in.empty() ? "?" : ",?";
+      params.emplace_back(std::in_place_type<int64_t>, ids[j]);
+    }
+    ZQ_TRY(fn(in, params));
+  }
+  return {};
+}
+
 // Bumped when the renderer changes what it makes of the same inputs.
 constexpr const char* kRenderVersion = "render-2";
 
@@ -499,22 +515,18 @@ Result<std::unique_ptr<Publisher::Model>> Publisher::Load(int64_t site_id, const
                                {site_id}));
         attach(atts);
       } else {
-        for (size_t i = 0; i < missing.size(); i += 500) {
-          std::string in;
-          store::Params params;
-          for (size_t j = i; j < missing.size() && j < i + 500; ++j) {
-            in += in.empty() ? "?" : ",?";
-            params.emplace_back(std::in_place_type<int64_t>, missing[j]);
-          }
-          ZQ_ASSIGN_OR_RETURN(auto rows,
-                              c.Query(std::string(kText) + "WHERE id IN (" + in + ")", params));
-          take(rows);
-          ZQ_ASSIGN_OR_RETURN(auto atts, c.Query("SELECT article_id, media_id FROM "
-                                                 "article_attachments WHERE article_id IN (" +
-                                                     in + ") ORDER BY article_id, position",
-                                                 params));
-          attach(atts);
-        }
+        ZQ_TRY(
+            ForIdChunks(missing, [&](const std::string& in, const store::Params& params) -> Status {
+              ZQ_ASSIGN_OR_RETURN(auto rows,
+                                  c.Query(std::string(kText) + "WHERE id IN (" + in + ")", params));
+              take(rows);
+              ZQ_ASSIGN_OR_RETURN(auto atts, c.Query("SELECT article_id, media_id FROM "
+                                                     "article_attachments WHERE article_id IN (" +
+                                                         in + ") ORDER BY article_id, position",
+                                                     params));
+              attach(atts);
+              return {};
+            }));
       }
       std::lock_guard lock(cache_mu_);
       auto& cache = cache_[site_id];
@@ -963,18 +975,12 @@ class Renderer {
     std::map<int64_t, std::string> out;
     if (ids.empty()) return out;
     auto st = db_.Read([&](Conn& c) -> Status {
-      for (size_t i = 0; i < ids.size(); i += 500) {
-        std::string in;
-        store::Params params;
-        for (size_t j = i; j < ids.size() && j < i + 500; ++j) {
-          in += in.empty() ? "?" : ",?";
-          params.emplace_back(std::in_place_type<int64_t>, ids[j]);
-        }
+      return ForIdChunks(ids, [&](const std::string& in, const store::Params& params) -> Status {
         ZQ_ASSIGN_OR_RETURN(
             auto rows, c.Query("SELECT id, body FROM articles WHERE id IN (" + in + ")", params));
         for (const auto& r : rows) out[r.Int("id")] = r.Text("body");
-      }
-      return {};
+        return {};
+      });
     });
     if (!st) return Fail(std::move(st.error()));
     return out;
