@@ -9,7 +9,7 @@ PACKAGES=(
   libgumbo-dev libcurl4-openssl-dev libsodium-dev libssl-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
-  libkainjow-mustache-dev libxapian-dev libbrotli-dev libdeflate-dev zlib1g-dev nginx-light
+  libkainjow-mustache-dev libxapian-dev libbrotli-dev libdeflate-dev libmimalloc-dev zlib1g-dev nginx-light
   clang libclang-rt-14-dev curl
   # the "pages" test: vnu.jar needs Java, axe-core runs in Chromium
   default-jre-headless chromium

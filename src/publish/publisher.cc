@@ -596,9 +596,30 @@ Result<std::unique_ptr<Publisher::Model>> Publisher::Load(int64_t site_id, const
 namespace {
 
 // Renders pages for one site from its model.
+Value NewObject() { return Value(Value::type::object); }
+Value NewList() { return Value(Value::type::list); }
+
+// Appends an empty object to a list value and returns it to be filled in
+// place: kainjow's push_back copies the whole value.
+Value& Append(Value& list) {
+  list.push_back(NewObject());
+  return const_cast<Value&>(list.list_value().back());
+}
+
 class Renderer {
  public:
-  Renderer(const Publisher::Model& m, store::Db& db) : m_(m), db_(db) {}
+  // What every page shares is built once here: the site, and the navigation
+  // once for each column that can be current.
+  Renderer(const Publisher::Model& m, store::Db& db)
+      : m_(m), db_(db), site_name_(m.site["name"].get<std::string>()) {
+    site_layer_["site"] = ToValue(m_.site);
+    site_layer_["search_url"] = "/search";
+    nav_none_["nav"] = NavList(nullptr);
+    for (const auto& c : m_.columns) {
+      std::string url = ColumnUrl(c);
+      if (!navs_.count(url)) navs_[url]["nav"] = NavList(&url);
+    }
+  }
 
   std::string ColumnUrl(const Column& c) const {
     if (c.type == "link") return c.link_url;
@@ -638,103 +659,133 @@ class Renderer {
     return in.Hash();
   }
 
-  json Item(const Article& a) const {
+  Value Item(const Article& a) const {
     const Column* col = m_.ColumnOf(a.column_id);
-    json j = {{"title", a.t->title},
-              {"url", ArticleUrl(a.id)},
-              {"date", Date(a.published_at)},
-              {"datetime", IsoTime(a.published_at)},
-              {"pinned", a.pinned},
-              {"summary", a.t->summary},
-              {"has_summary", !a.t->summary.empty()},
-              {"column_name", col ? col->name : ""},
-              {"has_cover", false}};
-    if (a.cover) {
-      auto it = m_.media.find(*a.cover);
-      if (it != m_.media.end()) {
-        j["has_cover"] = true;
-        j["cover"] = {{"url", it->second.url}, {"alt", it->second.alt}};
-      }
-    }
+    Value j = NewObject();
+    j["title"] = a.t->title;
+    j["url"] = ArticleUrl(a.id);
+    j["date"] = Date(a.published_at);
+    j["datetime"] = IsoTime(a.published_at);
+    j["pinned"] = a.pinned;
+    j["summary"] = a.t->summary;
+    j["has_summary"] = !a.t->summary.empty();
+    j["column_name"] = col ? col->name : "";
+    SetCover(j, a);
     return j;
   }
 
-  json Base(const std::string& title, const std::string& path, const char* kind) const {
-    json nav = json::array();
-    for (const auto& c : m_.columns) {
-      if (!c.visible || c.parent) continue;
-      nav.push_back({{"name", c.name},
-                     {"url", ColumnUrl(c)},
-                     {"external", c.type == "link"},
-                     {"current", false}});
+  // "has_cover" and, when the article has one, "cover" {url, alt}.
+  const Media* SetCover(Value& j, const Article& a) const {
+    const Media* cover = nullptr;
+    if (a.cover) {
+      auto it = m_.media.find(*a.cover);
+      if (it != m_.media.end()) cover = &it->second;
     }
+    j["has_cover"] = cover != nullptr;
+    if (cover) {
+      Value c = NewObject();
+      c["url"] = cover->url;
+      c["alt"] = cover->alt;
+      j["cover"] = std::move(c);
+    }
+    return cover;
+  }
+
+  // A page's own data: "page", "mode" and "breadcrumbs" (首页 first, then
+  // `crumbs`, the last one marked). The site and the navigation are the
+  // shared layers (Layers()).
+  Value Base(const std::string& title, const std::string& path, const char* kind,
+             std::initializer_list<std::pair<std::string, std::string>> crumbs = {}) const {
     std::string back = path;
     if (back.size() > 11 && back.substr(back.size() - 11) == "/index.html")
       back.resize(back.size() - 10);
-    json meta = json::array({{{"name", "SiteName"}, {"content", m_.site["name"]}},
-                             {{"name", "SiteDomain"}, {"content", m_.domain}},
-                             {{"name", "SiteIDCode"}, {"content", m_.site["site_id_code"]}}});
-    json page = {{"title", title},
-                 {"description", ""},
-                 {"keywords", ""},
-                 {"path", path},
-                 {"meta", meta},
-                 {"is_home", std::string(kind) == "home"},
-                 {"is_list", std::string(kind) == "list"},
-                 {"is_article", std::string(kind) == "article"},
-                 {"is_page", std::string(kind) == "page"},
-                 {"is_search", std::string(kind) == "search"},
-                 {"is_404", std::string(kind) == "404"}};
-    return {
-        {"site", m_.site},
-        {"nav", nav},
-        {"page", page},
-        {"mode",
-         {{"large_url", "/_zq/mode?set=large&back=" + back},
-          {"contrast_url", "/_zq/mode?set=contrast&back=" + back},
-          {"reset_url", "/_zq/mode?set=reset&back=" + back}}},
-        {"search_url", "/search"},
-        {"breadcrumbs",
-         json::array({{{"name", "首页"}, {"url", "/"}, {"last", kind == std::string("home")}}})}};
+    Value page = NewObject();
+    page["title"] = title;
+    page["description"] = "";
+    page["keywords"] = "";
+    page["path"] = path;
+    Value& meta = page["meta"] = NewList();
+    AddMeta(meta, "SiteName", site_name_);
+    AddMeta(meta, "SiteDomain", m_.domain);
+    AddMeta(meta, "SiteIDCode", m_.site["site_id_code"].get_ref<const std::string&>());
+    const std::string_view k(kind);
+    page["is_home"] = k == "home";
+    page["is_list"] = k == "list";
+    page["is_article"] = k == "article";
+    page["is_page"] = k == "page";
+    page["is_search"] = k == "search";
+    page["is_404"] = k == "404";
+    Value d = NewObject();
+    d["page"] = std::move(page);
+    Value& mode = d["mode"] = NewObject();
+    mode["large_url"] = "/_zq/mode?set=large&back=" + back;
+    mode["contrast_url"] = "/_zq/mode?set=contrast&back=" + back;
+    mode["reset_url"] = "/_zq/mode?set=reset&back=" + back;
+    Value& bc = d["breadcrumbs"] = NewList();
+    Value& home = Append(bc);
+    home["name"] = "首页";
+    home["url"] = "/";
+    home["last"] = crumbs.size() == 0;
+    size_t i = 0;
+    for (const auto& [name, url] : crumbs) {
+      Value& c = Append(bc);
+      c["name"] = name;
+      c["url"] = url;
+      c["last"] = ++i == crumbs.size();
+    }
+    return d;
   }
 
-  void MarkNav(json& d, const Column& c) const {
-    const Column* top = &c;
-    while (top->parent) {
+  static void AddMeta(Value& meta, const char* name, const std::string& content) {
+    Value& m = Append(meta);
+    m["name"] = name;
+    m["content"] = content;
+  }
+
+  // The navigation layer, with the top-level column of `c` marked current
+  // (none for pages outside the columns). The site is the layer under it.
+  const Value* Nav(const Column* c) const {
+    const Column* top = c;
+    while (top && top->parent) {
       const Column* p = m_.ColumnOf(*top->parent);
       if (!p) break;
       top = p;
     }
-    for (auto& n : d["nav"]) n["current"] = n["url"] == ColumnUrl(*top);
+    if (!top) return &nav_none_;
+    auto it = navs_.find(ColumnUrl(*top));
+    return it == navs_.end() ? &nav_none_ : &it->second;
   }
 
-  void AddColumnMeta(json& d, const Column& c) const {
-    d["page"]["meta"].push_back({{"name", "ColumnName"}, {"content", c.name}});
-    d["page"]["meta"].push_back({{"name", "ColumnDescription"}, {"content", c.description}});
-    d["page"]["meta"].push_back({{"name", "ColumnKeywords"}, {"content", c.keywords}});
+  void AddColumnMeta(Value& d, const Column& c) const {
+    Value& page = d["page"];
+    Value& meta = page["meta"];
+    AddMeta(meta, "ColumnName", c.name);
+    AddMeta(meta, "ColumnDescription", c.description);
+    AddMeta(meta, "ColumnKeywords", c.keywords);
     static const std::map<std::string, std::string> kType = {{"news", "动态要闻"},
                                                              {"notice", "通知公告"},
                                                              {"planning", "规划计划"},
                                                              {"static", "基本信息"}};
     auto t = kType.find(c.update_class);
-    d["page"]["meta"].push_back(
-        {{"name", "ColumnType"}, {"content", t == kType.end() ? "" : t->second}});
-    d["page"]["description"] = c.description;
-    d["page"]["keywords"] = c.keywords;
+    AddMeta(meta, "ColumnType", t == kType.end() ? std::string() : t->second);
+    page["description"] = c.description;
+    page["keywords"] = c.keywords;
   }
 
   Result<std::string> Home() const {
-    json d = Base(m_.site["name"].get<std::string>(), "/index.html", "home");
-    json blocks = json::array();
+    Value d = Base(site_name_, "/index.html", "home");
+    Value& blocks = d["blocks"] = NewList();
     int per = m_.theme->home_items_per_column();
     for (const auto& c : m_.columns) {
       if (!c.visible || c.type != "list") continue;
-      json items = json::array();
+      Value& b = Append(blocks);
+      Value& col = b["column"] = NewObject();
+      col["name"] = c.name;
+      col["url"] = ColumnUrl(c);
+      Value& items = b["items"] = NewList();
       for (size_t i = 0; i < c.items.size() && static_cast<int>(i) < per; ++i)
-        items.push_back(Item(m_.articles[c.items[i]]));
-      blocks.push_back({{"column", {{"name", c.name}, {"url", ColumnUrl(c)}}},
-                        {"items", items},
-                        {"has_items", !items.empty()}});
+        Append(items) = Item(m_.articles[c.items[i]]);
+      b["has_items"] = !c.items.empty();
     }
     // Headlines: the newest published items across the site.
     std::vector<size_t> order(m_.articles.size());
@@ -744,54 +795,54 @@ class Renderer {
         return m_.articles[a].published_at > m_.articles[b].published_at;
       return m_.articles[a].id > m_.articles[b].id;
     });
-    json headlines = json::array();
+    Value& headlines = d["headlines"] = NewList();
     for (size_t i = 0; i < order.size() && i < 5; ++i)
-      headlines.push_back(Item(m_.articles[order[i]]));
-    d["blocks"] = blocks;
-    d["headlines"] = headlines;
-    d["has_headlines"] = !headlines.empty();
-    return m_.theme->Render("home", d);
+      Append(headlines) = Item(m_.articles[order[i]]);
+    d["has_headlines"] = !order.empty();
+    return m_.theme->Render("home", {&d, Nav(nullptr), &site_layer_});
   }
 
   Result<std::string> List(const Column& c, int page) const {
     int pages = PageCount(c);
-    std::string title = c.name + (page > 1 ? "（第" + std::to_string(page) + "页）" : "") + " - " +
-                        m_.site["name"].get<std::string>();
-    json d = Base(title, ListPagePath(c, page), "list");
-    MarkNav(d, c);
+    std::string title =
+        c.name + (page > 1 ? "（第" + std::to_string(page) + "页）" : "") + " - " + site_name_;
+    Value d = Base(title, ListPagePath(c, page), "list", {{c.name, ColumnUrl(c)}});
     AddColumnMeta(d, c);
-    d["breadcrumbs"][0]["last"] = false;
-    d["breadcrumbs"].push_back({{"name", c.name}, {"url", ColumnUrl(c)}, {"last", true}});
     int size = m_.theme->list_page_size();
-    json items = json::array();
+    Value& items = d["items"] = NewList();
+    bool any = false;
     for (size_t i = static_cast<size_t>((page - 1) * size);
          i < c.items.size() && i < static_cast<size_t>(page * size); ++i) {
-      items.push_back(Item(m_.articles[c.items[i]]));
+      Append(items) = Item(m_.articles[c.items[i]]);
+      any = true;
     }
-    json pag = {{"current", page},
-                {"total_pages", pages},
-                {"total_items", c.items.size()},
-                {"has_prev", page > 1},
-                {"has_next", page < pages},
-                {"prev_url", page > 1 ? ListPageUrl(c, page - 1) : ""},
-                {"next_url", page < pages ? ListPageUrl(c, page + 1) : ""},
-                {"pages", json::array()}};
+    Value& pag = d["pagination"] = NewObject();
+    pag["current"] = std::to_string(page);
+    pag["total_pages"] = std::to_string(pages);
+    pag["total_items"] = std::to_string(c.items.size());
+    pag["has_prev"] = page > 1;
+    pag["has_next"] = page < pages;
+    pag["prev_url"] = page > 1 ? ListPageUrl(c, page - 1) : "";
+    pag["next_url"] = page < pages ? ListPageUrl(c, page + 1) : "";
+    Value& nums = pag["pages"] = NewList();
     for (int p = 1; p <= pages; ++p) {
       // A window of pages around the current one keeps each page's bytes
       // independent of far-away pages.
       if (pages > 9 && std::abs(p - page) > 3 && p != 1 && p != pages) continue;
-      pag["pages"].push_back({{"number", p}, {"url", ListPageUrl(c, p)}, {"current", p == page}});
+      Value& n = Append(nums);
+      n["number"] = std::to_string(p);
+      n["url"] = ListPageUrl(c, p);
+      n["current"] = p == page;
     }
-    d["column"] = {{"name", c.name},
-                   {"description", c.description},
-                   {"url", ColumnUrl(c)},
-                   {"update_class", c.update_class},
-                   {"has_description", !c.description.empty()}};
-    d["items"] = items;
-    d["has_items"] = !items.empty();
-    d["pagination"] = pag;
+    Value& col = d["column"] = NewObject();
+    col["name"] = c.name;
+    col["description"] = c.description;
+    col["url"] = ColumnUrl(c);
+    col["update_class"] = c.update_class;
+    col["has_description"] = !c.description.empty();
+    d["has_items"] = any;
     d["has_pagination"] = pages > 1;
-    return m_.theme->Render("list", d);
+    return m_.theme->Render("list", {&d, Nav(&c), &site_layer_});
   }
 
   static std::string PrepareBody(std::string body) {
@@ -816,119 +867,113 @@ class Renderer {
     return body;
   }
 
-  Result<json> ArticleData(const Article& a, const std::string& raw_body) const {
-    std::string body = PrepareBody(raw_body);
-    json j = {{"title", a.t->title},
-              {"subtitle", a.t->subtitle},
-              {"author", a.t->author},
-              {"source", a.t->source},
-              {"has_subtitle", !a.t->subtitle.empty()},
-              {"has_author", !a.t->author.empty()},
-              {"has_source", !a.t->source.empty()},
-              {"date", Date(a.published_at)},
-              {"datetime", IsoTime(a.published_at)},
-              {"url", ArticleUrl(a.id)},
-              {"body", body},
-              {"summary", a.t->summary},
-              {"has_attachments", !a.t->attachments.empty()},
-              {"attachments", json::array()},
-              {"has_cover", false}};
+  // "article": the article's fields and its prepared body.
+  Value ArticleData(const Article& a, const std::string& body, const Media** cover) const {
+    Value j = NewObject();
+    j["title"] = a.t->title;
+    j["subtitle"] = a.t->subtitle;
+    j["author"] = a.t->author;
+    j["source"] = a.t->source;
+    j["has_subtitle"] = !a.t->subtitle.empty();
+    j["has_author"] = !a.t->author.empty();
+    j["has_source"] = !a.t->source.empty();
+    j["date"] = Date(a.published_at);
+    j["datetime"] = IsoTime(a.published_at);
+    j["url"] = ArticleUrl(a.id);
+    j["body"] = body;
+    j["summary"] = a.t->summary;
+    j["has_attachments"] = !a.t->attachments.empty();
+    Value& files = j["attachments"] = NewList();
     for (int64_t mid : a.t->attachments) {
       auto it = m_.media.find(mid);
       if (it == m_.media.end()) continue;
-      j["attachments"].push_back({{"name", it->second.filename},
-                                  {"url", it->second.url},
-                                  {"size_text", SizeText(it->second.size)}});
+      Value& f = Append(files);
+      f["name"] = it->second.filename;
+      f["url"] = it->second.url;
+      f["size_text"] = SizeText(it->second.size);
     }
-    if (a.cover) {
-      auto it = m_.media.find(*a.cover);
-      if (it != m_.media.end()) {
-        j["has_cover"] = true;
-        j["cover"] = {{"url", it->second.url}, {"alt", it->second.alt}};
-      }
-    }
+    const Media* c = SetCover(j, a);
+    if (cover) *cover = c;
     return j;
   }
 
-  Result<std::string> ArticlePage(const Article& a, const std::string& body) const {
+  Result<std::string> ArticlePage(const Article& a, const std::string& raw_body) const {
     const Column* c = m_.ColumnOf(a.column_id);
     if (!c) return Fail(Error::Internal("article without column"));
-    json d =
-        Base(a.t->title + " - " + m_.site["name"].get<std::string>(), ArticleUrl(a.id), "article");
-    MarkNav(d, *c);
-    d["breadcrumbs"][0]["last"] = false;
-    d["breadcrumbs"].push_back({{"name", c->name}, {"url", ColumnUrl(*c)}, {"last", false}});
-    d["breadcrumbs"].push_back({{"name", a.t->title}, {"url", ArticleUrl(a.id)}, {"last", true}});
-    ZQ_ASSIGN_OR_RETURN(json art, ArticleData(a, body));
-    d["article"] = art;
-    d["column"] = {{"name", c->name}, {"url", ColumnUrl(*c)}};
-    auto& meta = d["page"]["meta"];
-    std::string desc = a.t->summary.empty() ? Cut(StripTags(body), 80) : a.t->summary;
-    meta.push_back({{"name", "ArticleTitle"}, {"content", a.t->title}});
-    meta.push_back({{"name", "PubDate"}, {"content", Date(a.published_at)}});
-    meta.push_back({{"name", "ContentSource"}, {"content", a.t->source}});
-    meta.push_back({{"name", "Keywords"}, {"content", c->keywords}});
-    meta.push_back({{"name", "Author"}, {"content", a.t->author}});
-    meta.push_back({{"name", "Description"}, {"content", desc}});
-    meta.push_back(
-        {{"name", "Image"}, {"content", art["has_cover"].get<bool>() ? art["cover"]["url"] : ""}});
-    meta.push_back({{"name", "Url"}, {"content", ArticleUrl(a.id)}});
-    d["page"]["description"] = desc;
+    const std::string url = ArticleUrl(a.id);
+    Value d = Base(a.t->title + " - " + site_name_, url, "article",
+                   {{c->name, ColumnUrl(*c)}, {a.t->title, url}});
+    const std::string body = PrepareBody(raw_body);
+    const Media* cover = nullptr;
+    d["article"] = ArticleData(a, body, &cover);
+    Value& col = d["column"] = NewObject();
+    col["name"] = c->name;
+    col["url"] = ColumnUrl(*c);
+    Value& page = d["page"];
+    Value& meta = page["meta"];
+    std::string desc = a.t->summary.empty() ? Cut(StripTags(raw_body), 80) : a.t->summary;
+    const std::string date = Date(a.published_at);
+    AddMeta(meta, "ArticleTitle", a.t->title);
+    AddMeta(meta, "PubDate", date);
+    AddMeta(meta, "ContentSource", a.t->source);
+    AddMeta(meta, "Keywords", c->keywords);
+    AddMeta(meta, "Author", a.t->author);
+    AddMeta(meta, "Description", desc);
+    AddMeta(meta, "Image", cover ? cover->url : std::string());
+    AddMeta(meta, "Url", url);
+    page["description"] = std::move(desc);
     // Neighbours in list order.
     const bool at_pos = a.pos < c->items.size() && m_.articles[c->items[a.pos]].id == a.id;
     for (size_t i = at_pos ? a.pos : 0; i < c->items.size(); ++i) {
       if (m_.articles[c->items[i]].id != a.id) continue;
-      if (i > 0) {
-        const Article& p = m_.articles[c->items[i - 1]];
-        d["prev"] = {{"title", p.t->title}, {"url", ArticleUrl(p.id)}};
-      }
-      if (i + 1 < c->items.size()) {
-        const Article& n = m_.articles[c->items[i + 1]];
-        d["next"] = {{"title", n.t->title}, {"url", ArticleUrl(n.id)}};
-      }
+      if (i > 0) d["prev"] = Link(m_.articles[c->items[i - 1]]);
+      if (i + 1 < c->items.size()) d["next"] = Link(m_.articles[c->items[i + 1]]);
       break;
     }
-    return m_.theme->Render("article", d);
+    return m_.theme->Render("article", {&d, Nav(c), &site_layer_});
+  }
+
+  static Value Link(const Article& a) {
+    Value l = NewObject();
+    l["title"] = a.t->title;
+    l["url"] = ArticleUrl(a.id);
+    return l;
   }
 
   Result<std::string> SinglePage(const Column& c, const std::string* body) const {
-    json d = Base(c.name + " - " + m_.site["name"].get<std::string>(), ListPagePath(c, 1), "page");
-    MarkNav(d, c);
+    Value d =
+        Base(c.name + " - " + site_name_, ListPagePath(c, 1), "page", {{c.name, ColumnUrl(c)}});
     AddColumnMeta(d, c);
-    d["breadcrumbs"][0]["last"] = false;
-    d["breadcrumbs"].push_back({{"name", c.name}, {"url", ColumnUrl(c)}, {"last", true}});
-    d["column"] = {{"name", c.name},
-                   {"url", ColumnUrl(c)},
-                   {"description", c.description},
-                   {"has_description", !c.description.empty()}};
+    Value& col = d["column"] = NewObject();
+    col["name"] = c.name;
+    col["url"] = ColumnUrl(c);
+    col["description"] = c.description;
+    col["has_description"] = !c.description.empty();
     if (body && !c.items.empty()) {
-      ZQ_ASSIGN_OR_RETURN(json art, ArticleData(m_.articles[c.items.front()], *body));
-      d["article"] = art;
+      d["article"] = ArticleData(m_.articles[c.items.front()], PrepareBody(*body), nullptr);
     }
-    return m_.theme->Render("page", d);
+    return m_.theme->Render("page", {&d, Nav(&c), &site_layer_});
   }
 
   Result<std::string> NotFound() const {
-    json d = Base("页面不存在 - " + m_.site["name"].get<std::string>(), "/404.html", "404");
-    d["breadcrumbs"][0]["last"] = false;
-    d["breadcrumbs"].push_back({{"name", "页面不存在"}, {"url", "/404.html"}, {"last", true}});
-    return m_.theme->Render("404", d);
+    Value d = Base("页面不存在 - " + site_name_, "/404.html", "404", {{"页面不存在", "/404.html"}});
+    return m_.theme->Render("404", {&d, Nav(nullptr), &site_layer_});
   }
 
   Result<std::string> Search(const json& extra) const {
-    json d = Base("搜索 - " + m_.site["name"].get<std::string>(), "/search", "search");
-    d["breadcrumbs"][0]["last"] = false;
-    d["breadcrumbs"].push_back({{"name", "站内搜索"}, {"url", "/search"}, {"last", true}});
-    for (auto it = extra.begin(); it != extra.end(); ++it) d[it.key()] = it.value();
-    d["has_query"] = d.contains("query") && !d["query"].get<std::string>().empty();
-    return m_.theme->Render("search", d);
+    Value d = Base("搜索 - " + site_name_, "/search", "search", {{"站内搜索", "/search"}});
+    for (auto it = extra.begin(); it != extra.end(); ++it) d[it.key()] = ToValue(it.value());
+    auto q = extra.find("query");
+    d["has_query"] =
+        q != extra.end() && q->is_string() && !q->get_ref<const std::string&>().empty();
+    return m_.theme->Render("search", {&d, Nav(nullptr), &site_layer_});
   }
 
   std::string Rss(const Column& c) const {
     std::string base = "http://" + m_.domain;
     std::string out =
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\n<title>" +
-        XmlEscape(c.name + " - " + m_.site["name"].get<std::string>()) + "</title>\n<link>" +
+        XmlEscape(c.name + " - " + site_name_) + "</title>\n<link>" +
         XmlEscape(base + ColumnUrl(c)) + "</link>\n<description>" + XmlEscape(c.description) +
         "</description>\n<language>zh-CN</language>\n";
     for (size_t i = 0; i < c.items.size() && i < 20; ++i) {
@@ -987,8 +1032,26 @@ class Renderer {
   }
 
  private:
+  // The visible top-level columns; those linking to `current` marked current.
+  Value NavList(const std::string* current) const {
+    Value nav = NewList();
+    for (const auto& c : m_.columns) {
+      if (!c.visible || c.parent) continue;
+      Value& n = Append(nav);
+      n["name"] = c.name;
+      n["url"] = ColumnUrl(c);
+      n["external"] = c.type == "link";
+      n["current"] = current && ColumnUrl(c) == *current;
+    }
+    return nav;
+  }
+
   const Publisher::Model& m_;
   store::Db& db_;
+  const std::string site_name_;
+  Value site_layer_;                   // {site, search_url}
+  Value nav_none_;                     // {nav} with no column current
+  std::map<std::string, Value> navs_;  // column URL -> {nav} with it current
 };
 
 using FileMap = std::map<std::string, std::string>;  // site path -> bytes

@@ -813,14 +813,14 @@ Result<SearchResults> SearchIndex::Search(const SearchQuery& sq) const {
     ZQ_ASSIGN_OR_RETURN(auto reader, AcquireReader());
     for (int attempt = 1;; ++attempt) {
       try {
+        // The writer committed twice while we read: move to the latest
+        // revision and start over (reopen itself can meet the same race).
+        if (attempt > 1) reader->db.reopen();
         auto results = RunQuery(reader->db, filtered, sq, words);
         ReleaseReader(std::move(reader));
         return results;
       } catch (const Xapian::DatabaseModifiedError& e) {
-        // The writer committed twice while we read; move to the latest
-        // revision and start over.
         if (attempt >= kMaxAttempts) return Fail(FromXapian(e, "search"));
-        reader->db.reopen();
       }
     }
   } catch (const Xapian::Error& e) {

@@ -20,31 +20,83 @@ using nlohmann::json;
 
 namespace {
 
-mu::data ToData(const json& j) {
-  switch (j.type()) {
-    case json::value_t::object: {
-      mu::object o;
-      for (auto it = j.begin(); it != j.end(); ++it) o.insert({it.key(), ToData(it.value())});
-      return mu::data(o);
-    }
-    case json::value_t::array: {
-      mu::list l;
-      for (const auto& e : j) l.push_back(ToData(e));
-      return mu::data(l);
-    }
-    case json::value_t::boolean:
-      return mu::data(j.get<bool>());
-    case json::value_t::string:
-      return mu::data(j.get<std::string>());
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      return mu::data(std::to_string(j.get<int64_t>()));
-    case json::value_t::number_float:
-      return mu::data(j.dump());
-    default:
-      return mu::data(false);
+// The layers of Theme::Render as a mustache context: sections push their
+// value on top. Lookups follow kainjow's own context (a dotted name resolves
+// in the first layer that has all of it), without splitting the name into
+// new strings at every lookup.
+class Layers final : public mu::basic_context<std::string> {
+ public:
+  explicit Layers(std::initializer_list<const Value*> layers) {
+    for (auto it = std::rbegin(layers); it != std::rend(layers); ++it) items_.push_back(*it);
   }
+  void push(const Value* v) override { items_.push_back(v); }
+  void pop() override { items_.pop_back(); }
+
+  const Value* get(const std::string& name) const override {
+    if (name.size() == 1 && name[0] == '.') return items_.back();
+    if (name.find('.') == std::string::npos) return get_partial(name);
+    thread_local std::string part;
+    for (auto it = items_.rbegin(); it != items_.rend(); ++it) {
+      const Value* v = *it;
+      for (size_t start = 0; v && start < name.size();) {
+        size_t end = std::min(name.find('.', start), name.size());
+        part.assign(name, start, end - start);
+        v = v->get(part);
+        start = end + 1;
+      }
+      if (v) return v;
+    }
+    return nullptr;
+  }
+  const Value* get_partial(const std::string& name) const override {
+    for (auto it = items_.rbegin(); it != items_.rend(); ++it) {
+      if (const Value* v = (*it)->get(name)) return v;
+    }
+    return nullptr;
+  }
+
+ private:
+  std::vector<const Value*> items_;  // the top of the stack last
+};
+
+// kainjow's html_escape, byte for byte, appending runs between the special
+// characters instead of one character at a time.
+std::string HtmlEscape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  size_t last = 0;
+  for (size_t p; (p = s.find_first_of("&<>\"'", last)) != std::string::npos; last = p + 1) {
+    out.append(s, last, p - last);
+    switch (s[p]) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += "&apos;";
+        break;
+    }
+  }
+  out.append(s, last, std::string::npos);
+  return out;
 }
+
+// Collects the rendered text (kainjow renders into anything with <<).
+struct Sink {
+  std::string& out;
+  Sink& operator<<(const std::string& s) {
+    out += s;
+    return *this;
+  }
+};
 
 int64_t NewestMtime(const fs::path& dir) {
   int64_t newest = 0;
@@ -85,6 +137,33 @@ Status ExpandPartials(const std::string& text, const std::string& file,
 }
 
 }  // namespace
+
+Value ToValue(const json& j) {
+  switch (j.type()) {
+    case json::value_t::object: {
+      Value o(Value::type::object);
+      for (auto it = j.begin(); it != j.end(); ++it) o[it.key()] = ToValue(it.value());
+      return o;
+    }
+    case json::value_t::array: {
+      mu::list l;
+      l.reserve(j.size());
+      for (const auto& e : j) l.push_back(ToValue(e));
+      return Value(l);
+    }
+    case json::value_t::boolean:
+      return Value(j.get<bool>());
+    case json::value_t::string:
+      return Value(j.get_ref<const std::string&>());
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return Value(std::to_string(j.get<int64_t>()));
+    case json::value_t::number_float:
+      return Value(j.dump());
+    default:
+      return Value(false);
+  }
+}
 
 int LineOf(const std::string& text, size_t offset) {
   int line = 1;
@@ -190,6 +269,7 @@ Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
                          "主题模板 " + file + " 第 " + std::to_string(line) + " 行有误：" + msg));
     }
     // Mustache errors only show in rendering: escape nothing by surprise.
+    compiled->set_custom_escape(HtmlEscape);
     t->impl_->sources[name] = std::move(text);
     t->impl_->compiled[name] = std::move(compiled);
   }
@@ -205,13 +285,15 @@ Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
   return std::shared_ptr<const Theme>(t);
 }
 
-Result<std::string> Theme::Render(const std::string& name, const json& data) const {
+Result<std::string> Theme::Render(const std::string& name,
+                                  std::initializer_list<const Value*> layers) const {
   auto it = impl_->compiled.find(name);
   if (it == impl_->compiled.end()) return Fail(Error::Internal("no template " + name));
-  mu::data d = ToData(data);
+  Layers ctx(layers);
   std::string out;
   out.reserve(16384);
-  it->second->render(d, [&out](const std::string& s) { out += s; });
+  Sink sink{out};
+  it->second->render(ctx, sink);
   if (!it->second->is_valid()) {
     return Fail(Error::Invalid("templates/" + name + ".mustache",
                                "模板渲染失败：" + it->second->error_message()));

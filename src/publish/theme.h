@@ -1,6 +1,8 @@
 // A theme: mustache templates and assets in themes/<name>/ (docs/themes.md).
 #pragma once
 
+#include <initializer_list>
+#include <kainjow/mustache.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -10,6 +12,13 @@
 #include "core/result.h"
 
 namespace zhanqun::publish {
+
+// A value the templates see: object, list, string or boolean (kainjow's
+// mustache data). The publisher builds page data as these directly.
+using Value = kainjow::mustache::data;
+
+// The same value converted from JSON (numbers become their decimal text).
+Value ToValue(const nlohmann::json& j);
 
 class Theme {
  public:
@@ -29,8 +38,12 @@ class Theme {
   // data has equal bytes.
   const std::string& fingerprint() const { return fingerprint_; }
 
-  // Renders templates/<name>.mustache with the data (partials available by name).
-  Result<std::string> Render(const std::string& name, const nlohmann::json& data) const;
+  // Renders templates/<name>.mustache. A name is looked up in each layer in
+  // turn, the first layer first, as if they were one object: a page's own
+  // data, then what many pages share (the navigation, the site), which is
+  // built once per publish instead of once per page.
+  Result<std::string> Render(const std::string& name,
+                             std::initializer_list<const Value*> layers) const;
 
  private:
   struct Impl;
