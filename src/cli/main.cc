@@ -327,7 +327,9 @@ int main(int argc, char** argv) {
       auto r = (*platform)->publisher().PublishSiteByCode(code);
       if (!r) return Report(r.error());
       std::cout << code << "：" << r->files << " 个文件，更新 " << r->written.size() << "，删除 "
-                << r->removed.size() << "，用时 " << r->ms << " ms\n";
+                << r->removed.size() << "，用时 " << r->ms << " ms（读取 " << r->load_ms
+                << " ms；各线程合计：生成 " << r->render_ms << " ms，压缩 " << r->compress_ms
+                << " ms，写入 " << r->write_ms << " ms；落盘 " << r->sync_ms << " ms）\n";
     }
     return 0;
   }

@@ -606,6 +606,25 @@ Value& Append(Value& list) {
   return const_cast<Value&>(list.list_value().back());
 }
 
+int64_t MsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t)
+      .count();
+}
+
+// Nanoseconds since the previous lap.
+class Stopwatch {
+ public:
+  int64_t Lap() {
+    auto now = std::chrono::steady_clock::now();
+    int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - last_).count();
+    last_ = now;
+    return ns;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 class Renderer {
  public:
   // What every page shares is built once here: the site, and the navigation
@@ -1115,6 +1134,7 @@ Result<PublishReport> Publisher::PublishSite(int64_t site_id) {
   std::vector<int64_t> ids;
   for (const auto& a : m->articles) ids.push_back(a.id);
   ZQ_ASSIGN_OR_RETURN(const auto bodies, r.Bodies(ids));
+  rep.load_ms = MsSince(t0);
   static const std::string kNoBody;
   auto body_of = [&](int64_t id) -> const std::string& {
     auto it = bodies.find(id);
@@ -1255,6 +1275,7 @@ Result<PublishReport> Publisher::PublishSite(int64_t site_id) {
     }
     return Fail(Error::Internal("unknown job"));
   };
+  std::atomic<int64_t> render_ns{0}, compress_ns{0}, write_ns{0};
   auto place = [&](size_t i) -> Status {
     const Job& j = jobs[i];
     const std::string rel = j.path.substr(1);
@@ -1274,17 +1295,22 @@ Result<PublishReport> Publisher::PublishSite(int64_t site_id) {
       entries[i] = *prev;
       return {};
     }
+    Stopwatch sw;
     ZQ_ASSIGN_OR_RETURN(std::string bytes, make(j));
     entries[i] = {static_cast<int64_t>(bytes.size()), Sha256(bytes), j.inputs};
+    render_ns += sw.Lap();
     if (prev && prev->sha256 == entries[i].sha256 && link_prev()) return {};
     written[i] = 1;
-    ZQ_TRY(WriteFileNew(dest, bytes));
+    std::string gz, br;
     if (Compressible(j.path) && bytes.size() >= 256) {
-      std::string gz = Gzip(bytes);
-      if (!gz.empty()) ZQ_TRY(WriteFileNew(dest + ".gz", gz));
-      std::string br = Brotli(bytes, brotli_quality);
-      if (!br.empty()) ZQ_TRY(WriteFileNew(dest + ".br", br));
+      gz = Gzip(bytes);
+      br = Brotli(bytes, brotli_quality);
+      compress_ns += sw.Lap();
     }
+    ZQ_TRY(WriteFileNew(dest, bytes));
+    if (!gz.empty()) ZQ_TRY(WriteFileNew(dest + ".gz", gz));
+    if (!br.empty()) ZQ_TRY(WriteFileNew(dest + ".br", br));
+    write_ns += sw.Lap();
     return {};
   };
   {
@@ -1332,12 +1358,17 @@ Result<PublishReport> Publisher::PublishSite(int64_t site_id) {
     if (!manifest.files.count(path)) rep.removed.push_back(path);
   }
   ZQ_TRY(WriteFileNew((next / "manifest.json").string(), ManifestText(m->code, manifest)));
+  rep.render_ms = render_ns / 1'000'000;
+  rep.compress_ms = compress_ns / 1'000'000;
+  rep.write_ms = write_ns / 1'000'000;
   // Everything of the new version on disk before it goes live.
+  const auto sync_start = std::chrono::steady_clock::now();
   int dfd = ::open(next.c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
     ::syncfs(dfd);
     ::close(dfd);
   }
+  rep.sync_ms = MsSince(sync_start);
   fs::path tmp_link = publish_dir / ("." + m->code + ".link");
   fs::remove(tmp_link, ec);
   fs::create_directory_symlink(fs::path(".versions") / m->code / std::to_string(seq), tmp_link, ec);
@@ -1358,9 +1389,7 @@ Result<PublishReport> Publisher::PublishSite(int64_t site_id) {
   KeepManifest(site_id, next.string(), std::move(manifest));
   if (indexing.valid()) indexing.get();
   if (on_published) on_published(m->code);
-  rep.ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
+  rep.ms = MsSince(t0);
   return rep;
 }
 
@@ -1531,9 +1560,7 @@ Result<PublishReport> Publisher::PublishArticle(int64_t article_id) {
              published ? std::vector<int64_t>{} : std::vector<int64_t>{article_id});
   }
   if (on_published) on_published(code);
-  rep.ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-          .count();
+  rep.ms = MsSince(t0);
   return rep;
 }
 

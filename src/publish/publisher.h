@@ -42,6 +42,11 @@ struct PublishReport {
   int64_t files = 0;  // files in the site after the publish
   int64_t pages = 0;  // pages rendered
   int64_t ms = 0;
+  // Where a full publish's time went: reading the store (wall clock), then
+  // the time the publishing threads spent rendering, compressing (.gz and
+  // .br) and writing files, added up over the threads, and waiting for the
+  // disk before the swap (wall clock).
+  int64_t load_ms = 0, render_ms = 0, compress_ms = 0, write_ms = 0, sync_ms = 0;
 };
 
 class Publisher {
