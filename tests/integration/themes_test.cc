@@ -5,7 +5,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
+#include <vector>
 
 #include "support/fixture.h"
 
@@ -81,6 +83,69 @@ TEST_P(ShippedTheme, EveryPageIsWholeAccessibleAndSelfContained) {
     EXPECT_EQ(html.find("<与>"), std::string::npos) << "titles are escaped";
   }
   EXPECT_GE(pages, 25 + 3) << "articles, home, 404 and column pages";
+}
+
+// Hrefs of the links marked aria-current="true" (the navigation's current column).
+std::vector<std::string> CurrentLinks(const std::string& html) {
+  std::vector<std::string> out;
+  std::regex link("<a href=\"([^\"]*)\"[^>]* aria-current=\"true\"");
+  for (std::sregex_iterator it(html.begin(), html.end(), link), end; it != end; ++it)
+    out.push_back((*it)[1]);
+  return out;
+}
+
+// Each page is rendered from its own data over layers shared by the whole
+// publish (the navigation, the site): the navigation marks the page's own
+// column and no other, names inside a section resolve to the section's item
+// before the page's, and the site's fields reach every page.
+TEST_P(ShippedTheme, NavigationMarksThePagesOwnColumnAndSectionsSeeTheirItems) {
+  TestPlatform tp({{"publish.themes_dir", std::string(ZQ_SOURCE_DIR) + "/themes"},
+                   {"publish.default_theme", GetParam()}});
+  District d = BuildDistrict(tp);
+  Client ed = tp.As("a_editor"), rv = tp.As("a_reviewer");
+  auto publish = [&](int64_t column, const std::string& title) {
+    auto c = ed.Post("/api/v1/sites/" + std::to_string(d.site_a) + "/articles",
+                     {{"column_id", column}, {"title", title}, {"body", "<p>正文</p>"}});
+    EXPECT_EQ(c.status, 201);
+    std::string id = std::to_string(c.Json()["id"].get<int64_t>());
+    ed.Post("/api/v1/articles/" + id + "/submit", json::object());
+    rv.Post("/api/v1/articles/" + id + "/approve", json::object());
+    EXPECT_EQ(rv.Post("/api/v1/articles/" + id + "/publish", json::object()).status, 200);
+    return id;
+  };
+  const std::string older = publish(d.column_a1, "较早的新闻");
+  const std::string newer = publish(d.column_a1, "较新的新闻");
+  const std::string notice = publish(d.column_a2, "一则通知");
+  auto r = tp.platform().publisher().PublishSite(d.site_a);
+  ASSERT_TRUE(r) << r.error().message;
+  std::map<int64_t, std::string> slug;
+  auto cols = ed.Get("/api/v1/sites/" + std::to_string(d.site_a) + "/columns");
+  const json listed = cols.Json();
+  for (const auto& c : listed["items"]) slug[c["id"]] = c["slug"];
+  ASSERT_TRUE(slug.count(d.column_a1) && slug.count(d.column_a2)) << cols.body;
+  const fs::path root = tp.data_dir() + "/publish/sa";
+  const std::string a1 = "/" + slug[d.column_a1] + "/", a2 = "/" + slug[d.column_a2] + "/";
+
+  EXPECT_TRUE(CurrentLinks(Slurp(root / "index.html")).empty()) << "home marks no column";
+  EXPECT_TRUE(CurrentLinks(Slurp(root / "404.html")).empty());
+  for (const auto& [file, want] :
+       std::vector<std::pair<std::string, std::string>>{{slug[d.column_a1] + "/index.html", a1},
+                                                        {slug[d.column_a2] + "/index.html", a2},
+                                                        {"a/" + older + ".html", a1},
+                                                        {"a/" + notice + ".html", a2}}) {
+    SCOPED_TRACE(file);
+    const std::string html = Slurp(root / file);
+    const auto marked = CurrentLinks(html);
+    ASSERT_FALSE(marked.empty());
+    for (const auto& href : marked) EXPECT_EQ(href, want);
+    EXPECT_NE(html.find("甲小学网站"), std::string::npos) << "the site layer";
+  }
+  // The older article's neighbour link shows the newer one's title: inside
+  // the section, "title" is the neighbour's, not the page's.
+  const std::string page = Slurp(root / ("a/" + older + ".html"));
+  EXPECT_NE(page.find("href=\"/a/" + newer + ".html\""), std::string::npos);
+  EXPECT_NE(page.find(">较新的新闻</a>"), std::string::npos);
+  EXPECT_EQ(Count(page, ">较早的新闻</a>"), 1) << "its own title only in the breadcrumb";
 }
 
 INSTANTIATE_TEST_SUITE_P(Themes, ShippedTheme, ::testing::Values("qingsong", "mingde"));
