@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/text.h"
 #include "publish/files.h"
 
 namespace zhanqun::publish {
@@ -58,36 +59,6 @@ class Layers final : public mu::basic_context<std::string> {
  private:
   std::vector<const Value*> items_;  // the top of the stack last
 };
-
-// kainjow's html_escape, byte for byte, appending runs between the special
-// characters instead of one character at a time.
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 8);
-  size_t last = 0;
-  for (size_t p; (p = s.find_first_of("&<>\"'", last)) != std::string::npos; last = p + 1) {
-    out.append(s, last, p - last);
-    switch (s[p]) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += "&apos;";
-        break;
-    }
-  }
-  out.append(s, last, std::string::npos);
-  return out;
-}
 
 // Collects the rendered text (kainjow renders into anything with <<).
 struct Sink {
@@ -269,7 +240,7 @@ Result<std::shared_ptr<const Theme>> Theme::Load(const std::string& dir) {
                          "主题模板 " + file + " 第 " + std::to_string(line) + " 行有误：" + msg));
     }
     // Mustache errors only show in rendering: escape nothing by surprise.
-    compiled->set_custom_escape(HtmlEscape);
+    compiled->set_custom_escape([](const std::string& v) { return HtmlEscape(v); });
     t->impl_->sources[name] = std::move(text);
     t->impl_->compiled[name] = std::move(compiled);
   }
