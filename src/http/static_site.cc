@@ -447,17 +447,39 @@ class ByteLru {
   size_t total_ = 0;
 };
 
+// A ByteLru behind a mutex, for the caches below: they take the lock around
+// several of its calls at a time.
+template <typename Value>
+class LockedLru {
+ public:
+  void DropSite(const std::string& code) {
+    std::lock_guard<std::mutex> lock(mu_);
+    lru_.DropSite(code);
+  }
+
+  size_t total() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lru_.total();
+  }
+
+ protected:
+  mutable std::mutex mu_;
+  ByteLru<Value> lru_;  // GUARDED_BY(mu_)
+};
+
 // ---------------------------------------------------------------------------
 // Small-file cache: LRU by bytes, validated against the caller's stat.
 
-class FileCache {
+struct FileHit {
+  std::shared_ptr<const std::string> content;
+  FileMeta meta;
+};
+
+class FileCache : public LockedLru<FileHit> {  // by real path
  public:
   FileCache(size_t max_file, size_t max_total) : max_file_(max_file), max_total_(max_total) {}
 
-  struct Hit {
-    std::shared_ptr<const std::string> content;
-    FileMeta meta;
-  };
+  using Hit = FileHit;
 
   // Returns the content of `path` as of `meta` (or newer, if it changed since
   // the stat). nullopt when the file cannot be read.
@@ -482,21 +504,9 @@ class FileCache {
     return hit;
   }
 
-  void DropSite(const std::string& code) {
-    std::lock_guard<std::mutex> lock(mu_);
-    lru_.DropSite(code);
-  }
-
-  size_t total() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return lru_.total();
-  }
-
  private:
   const size_t max_file_;
   const size_t max_total_;
-  mutable std::mutex mu_;
-  ByteLru<Hit> lru_;  // GUARDED_BY(mu_), by real path
 };
 
 // ---------------------------------------------------------------------------
@@ -529,9 +539,15 @@ struct Prepared {
   }
 };
 
+// The responses kept for one key, one per encoding class.
+struct Slots {
+  bool compressible = false;  // else only slots[0] is used
+  std::shared_ptr<const Prepared> slots[kEncodingClasses];
+};
+
 // One lock per shard of keys: the io threads rarely meet on one, so a
 // thread preempted while holding a lock seldom stalls the others.
-class ResponseShard {
+class ResponseShard : public LockedLru<Slots> {  // by site root, path and class
  public:
   explicit ResponseShard(size_t max_total) : max_total_(max_total) {}
 
@@ -573,25 +589,8 @@ class ResponseShard {
     lru_.Trim(max_total_);
   }
 
-  void DropSite(const std::string& code) {
-    std::lock_guard<std::mutex> lock(mu_);
-    lru_.DropSite(code);
-  }
-
-  size_t total() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return lru_.total();
-  }
-
  private:
-  struct Slots {
-    bool compressible = false;  // else only slots[0] is used
-    std::shared_ptr<const Prepared> slots[kEncodingClasses];
-  };
-
   const size_t max_total_;
-  mutable std::mutex mu_;
-  ByteLru<Slots> lru_;  // GUARDED_BY(mu_), by site root, path and class
 };
 
 class ResponseCache {
