@@ -15,7 +15,7 @@ case "$cmd" in
     if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir"; fi
     "${as_owner[@]}" "$bindir/initdb" -D "$dir/data" -U zq --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1
     "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c max_connections=300" start >/dev/null
+      -o "-h 127.0.0.1 -p $port -k $dir -c fsync=${PG_FSYNC:-off} -c max_connections=300" start >/dev/null
     "${as_owner[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U zq zqtest
     echo "postgresql://zq@127.0.0.1:$port/zqtest"
     ;;

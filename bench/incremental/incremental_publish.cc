@@ -15,7 +15,7 @@
 #include <iostream>
 #include <random>
 
-#include "http/platform.h"
+#include "app/platform.h"
 
 namespace fs = std::filesystem;
 using zhanqun::service::json;
@@ -101,12 +101,12 @@ int main(int argc, char** argv) {
   if (reuse) {
     std::fprintf(stderr, "reusing %s\n", dir.c_str());
   } else {
-    zhanqun::http::OpenOptions o;
+    zhanqun::app::OpenOptions o;
     o.data_dir = dir.string();
     o.create_data_dir = true;
     o.bulk_load = true;
     o.overrides["publish.themes_dir"] = ZQ_SOURCE_DIR "/themes";
-    auto platform = Must(zhanqun::http::Platform::Open(o), "open");
+    auto platform = Must(zhanqun::app::Platform::Open(o), "open");
     auto& svc = platform->service();
     Must(svc.Bootstrap("闵行区教育局"), "bootstrap");
     auto row = Must(svc.db().ReadValue<zhanqun::store::Row>([](zhanqun::store::Conn& c) {
@@ -164,10 +164,10 @@ int main(int argc, char** argv) {
   }
 
   // Measured with the store as in production: durable writes.
-  zhanqun::http::OpenOptions o;
+  zhanqun::app::OpenOptions o;
   o.data_dir = dir.string();
   o.overrides["publish.themes_dir"] = ZQ_SOURCE_DIR "/themes";
-  auto platform = Must(zhanqun::http::Platform::Open(o), "reopen");
+  auto platform = Must(zhanqun::app::Platform::Open(o), "reopen");
   auto& svc = platform->service();
   auto& pub = platform->publisher();
   if (reuse) {

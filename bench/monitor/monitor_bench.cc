@@ -17,7 +17,7 @@
 #include <string>
 #include <thread>
 
-#include "http/platform.h"
+#include "app/platform.h"
 
 namespace {
 
@@ -65,13 +65,13 @@ int main(int argc, char** argv) {
     char tmpl[] = "/tmp/zq-monitor-bench-XXXXXX";
     data = mkdtemp(tmpl);
   }
-  zhanqun::http::OpenOptions o;
+  zhanqun::app::OpenOptions o;
   o.data_dir = data;
   o.overrides["server.admin_listen"] = "127.0.0.1:0";
   o.overrides["server.public_listen"] = "127.0.0.1:0";
   o.overrides["monitor.enabled"] = "1";
   o.overrides["log.level"] = "warn";
-  auto p = zhanqun::http::Platform::Open(o);
+  auto p = zhanqun::app::Platform::Open(o);
   if (!p) {
     std::fprintf(stderr, "open: %s %s\n", p.error().message.c_str(), p.error().internal.c_str());
     return 1;

@@ -12,7 +12,7 @@
 
 #include "config/config.h"
 #include "http/nginx_conf.h"
-#include "http/platform.h"
+#include "app/platform.h"
 #include "inspect/inspect.h"
 #include "service/demo.h"
 #include "store/migrations.h"
@@ -31,9 +31,9 @@ int Report(const Error& e) {
   return 2;
 }
 
-zhanqun::http::OpenOptions Options(const std::string& data, const std::string& db,
+zhanqun::app::OpenOptions Options(const std::string& data, const std::string& db,
                                    bool create = false) {
-  zhanqun::http::OpenOptions o;
+  zhanqun::app::OpenOptions o;
   o.data_dir = data;
   o.env = zhanqun::config::ProcessEnvironment();
   if (!db.empty()) {
@@ -192,7 +192,7 @@ int main(int argc, char** argv) {
       }
       std::ofstream(cfg) << text;
     }
-    auto platform = zhanqun::http::Platform::Open(Options(data, db, true));
+    auto platform = zhanqun::app::Platform::Open(Options(data, db, true));
     if (!platform) return Report(platform.error());
     auto created = (*platform)->service().Bootstrap(district);
     if (!created) return Report(created.error());
@@ -217,7 +217,7 @@ int main(int argc, char** argv) {
       opts.overrides["server.public_listen"] = public_addr;
       opts.override_origins["server.public_listen"] = "--public";
     }
-    auto platform = zhanqun::http::Platform::Open(opts);
+    auto platform = zhanqun::app::Platform::Open(opts);
     if (!platform) return Report(platform.error());
     StartServiceLog((*platform)->config());
     auto st = (*platform)->Start();
@@ -247,7 +247,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (!pw.empty() && pw.back() == '\r') pw.pop_back();
-    auto platform = zhanqun::http::Platform::Open(Options(data, db));
+    auto platform = zhanqun::app::Platform::Open(Options(data, db));
     if (!platform) return Report(platform.error());
     auto st = (*platform)->service().SetPasswordByName(username, pw, temporary);
     if (!st) return Report(st.error());
@@ -257,7 +257,7 @@ int main(int argc, char** argv) {
   }
 
   if (verify->parsed()) {
-    auto platform = zhanqun::http::Platform::Open(Options(data, db));
+    auto platform = zhanqun::app::Platform::Open(Options(data, db));
     if (!platform) return Report(platform.error());
     auto rep = (*platform)->service().VerifyAudit();
     if (!rep) return Report(rep.error());
@@ -271,55 +271,39 @@ int main(int argc, char** argv) {
   }
 
   if (nginx->parsed()) {
-    auto platform = zhanqun::http::Platform::Open(Options(data, db));
+    auto platform = zhanqun::app::Platform::Open(Options(data, db));
     if (!platform) return Report(platform.error());
     auto& cfg = (*platform)->config();
     std::string publish_dir = (fs::path(cfg.data_dir) / "publish").string();
-    auto sites_or = (*platform)->service().db().ReadValue<std::vector<zhanqun::http::NginxSite>>(
-        [&](zhanqun::store::Conn& c) -> zhanqun::Result<std::vector<zhanqun::http::NginxSite>> {
-          auto rows = c.Query(
-              "SELECT s.code, s.theme, d.domain FROM sites s JOIN site_domains d ON d.site_id = "
-              "s.id "
-              "WHERE s.status = 'open' ORDER BY s.code, d.position, d.domain");
-          if (!rows) return zhanqun::Fail(std::move(rows.error()));
-          std::vector<zhanqun::http::NginxSite> out;
-          for (const auto& r : *rows) {
-            if (out.empty() || out.back().code != r.Text("code")) {
-              out.push_back(
-                  {r.Text("code"), {}, publish_dir + "/" + r.Text("code"), r.Text("theme")});
-            }
-            out.back().domains.push_back(r.Text("domain"));
-          }
-          return out;
-        });
-    if (!sites_or) return Report(sites_or.error());
+    auto domains = (*platform)->service().OpenSiteDomains();
+    if (!domains) return Report(domains.error());
+    std::vector<zhanqun::http::NginxSite> sites_or;
+    for (const auto& d : *domains) {
+      if (sites_or.empty() || sites_or.back().code != d.code) {
+        sites_or.push_back({d.code, {}, publish_dir + "/" + d.code, d.theme});
+      }
+      sites_or.back().domains.push_back(d.domain);
+    }
     zhanqun::http::NginxOptions no;
     no.listen = nginx_listen;
     zhanqun::config::ListenAddr up = cfg.server.public_listen;
     if (up.host == "0.0.0.0") up.host = "127.0.0.1";
     if (up.host == "::") up.host = "::1";
     no.upstream = nginx_upstream.empty() ? up.ToString() : nginx_upstream;
-    auto conf = zhanqun::http::NginxConf(*sites_or, no);
+    auto conf = zhanqun::http::NginxConf(sites_or, no);
     if (!conf) return Report(conf.error());
     std::cout << *conf;
     return 0;
   }
 
   if (publish->parsed()) {
-    auto platform = zhanqun::http::Platform::Open(Options(data, db));
+    auto platform = zhanqun::app::Platform::Open(Options(data, db));
     if (!platform) return Report(platform.error());
     std::vector<std::string> codes;
     if (!site_code.empty()) {
       codes.push_back(site_code);
     } else {
-      auto all = (*platform)->service().db().ReadValue<std::vector<std::string>>(
-          [](zhanqun::store::Conn& c) -> zhanqun::Result<std::vector<std::string>> {
-            auto rows = c.Query("SELECT code FROM sites WHERE status = 'open' ORDER BY code");
-            if (!rows) return zhanqun::Fail(std::move(rows.error()));
-            std::vector<std::string> out;
-            for (const auto& r : *rows) out.push_back(r.Text("code"));
-            return out;
-          });
+      auto all = (*platform)->service().SiteCodes(/*open_only=*/true);
       if (!all) return Report(all.error());
       codes = *all;
     }
@@ -339,7 +323,7 @@ int main(int argc, char** argv) {
       return Report(Error::Invalid(
           "--format", "--format 必须是 json、html 或 pdf，收到的是“" + inspect_format + "”"));
     }
-    auto platform = zhanqun::http::Platform::Open(Options(data, db));
+    auto platform = zhanqun::app::Platform::Open(Options(data, db));
     if (!platform) return Report(platform.error());
     auto report = (*platform)->inspector().Run("cli", zhanqun::service::Principal::System("cli"));
     if (!report) return Report(report.error());
@@ -373,20 +357,13 @@ int main(int argc, char** argv) {
   if (demo->parsed()) {
     auto demo_opts = Options(data, db, true);
     demo_opts.bulk_load = true;
-    auto platform = zhanqun::http::Platform::Open(demo_opts);
+    auto platform = zhanqun::app::Platform::Open(demo_opts);
     if (!platform) return Report(platform.error());
     auto out = zhanqun::service::CreateDemo((*platform)->service(), sites, seed, news_articles);
     if (!out) return Report(out.error());
     std::cout << *out;
     if (no_publish) return 0;
-    auto all = (*platform)->service().db().ReadValue<std::vector<std::string>>(
-        [](zhanqun::store::Conn& c) -> zhanqun::Result<std::vector<std::string>> {
-          auto rows = c.Query("SELECT code FROM sites ORDER BY code");
-          if (!rows) return zhanqun::Fail(std::move(rows.error()));
-          std::vector<std::string> codes;
-          for (const auto& r : *rows) codes.push_back(r.Text("code"));
-          return codes;
-        });
+    auto all = (*platform)->service().SiteCodes(/*open_only=*/false);
     if (!all) return Report(all.error());
     for (const auto& code : *all) {
       auto r = (*platform)->publisher().PublishSiteByCode(code);

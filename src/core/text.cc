@@ -336,4 +336,14 @@ std::string HtmlEscape(std::string_view s) {
   return out;
 }
 
+std::string LikeContains(std::string_view needle) {
+  std::string out = "%";
+  for (char c : needle) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '%';
+  return out;
+}
+
 }  // namespace zhanqun

@@ -53,6 +53,12 @@ std::string MediaExt(const std::string& mime, const std::string& filename);
 // the admin listener alike.
 std::string MediaUrl(const std::string& hash, const std::string& mime, const std::string& filename);
 
+// A LIKE pattern matching values that contain `needle` literally: %, _ and a
+// backslash in the needle are escaped with a backslash, so the SQL must say
+// "LIKE ? ESCAPE '\'" (both engines accept it).
+std::string LikeContains(std::string_view needle);
+inline constexpr const char* kLikeEscape = " ESCAPE '\\'";
+
 // Text for HTML element content or a quoted attribute: & < > " ' escaped.
 std::string HtmlEscape(std::string_view s);
 

@@ -26,6 +26,15 @@ bool AllDigits(std::string_view s) {
   return true;
 }
 
+bool IsCode(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void Router::Add(Route r) {
@@ -46,7 +55,10 @@ Router::Match Router::Find(const std::string& method, const std::string& path) c
     bool ok = true;
     for (size_t i = 0; i < pat.size() && ok; ++i) {
       if (pat[i].size() > 2 && pat[i].front() == '{' && pat[i].back() == '}') {
-        if (!AllDigits(segs[i]))
+        // {id}, {…_id}: digits; any other name: a machine code ([a-z0-9_.-]).
+        std::string_view name = pat[i].substr(1, pat[i].size() - 2);
+        bool numeric = name == "id" || (name.size() > 3 && name.substr(name.size() - 3) == "_id");
+        if (numeric ? !AllDigits(segs[i]) : !IsCode(segs[i]))
           ok = false;
         else
           params[std::string(pat[i].substr(1, pat[i].size() - 2))] = std::string(segs[i]);

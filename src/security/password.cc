@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "core/password_limits.h"
 #include "core/text.h"
 #include "security/crypto.h"
 
@@ -49,13 +50,20 @@ struct FieldSpec {
 };
 
 constexpr std::array<FieldSpec, 7> kFields = {{
-    {"min_length", &PasswordPolicy::min_length, 8, 64},
-    {"min_classes", &PasswordPolicy::min_classes, 3, 4},
-    {"expiry_days", &PasswordPolicy::expiry_days, 1, 90},
-    {"history", &PasswordPolicy::history, 5, 24},
-    {"max_failures", &PasswordPolicy::max_failures, 3, 10},
-    {"lockout_minutes", &PasswordPolicy::lockout_minutes, 1, 1440},
-    {"idle_timeout_minutes", &PasswordPolicy::idle_timeout_minutes, 5, 30},
+    {"min_length", &PasswordPolicy::min_length, password_limits::kMinLength.min,
+     password_limits::kMinLength.max},
+    {"min_classes", &PasswordPolicy::min_classes, password_limits::kMinClasses.min,
+     password_limits::kMinClasses.max},
+    {"expiry_days", &PasswordPolicy::expiry_days, password_limits::kExpiryDays.min,
+     password_limits::kExpiryDays.max},
+    {"history", &PasswordPolicy::history, password_limits::kHistory.min,
+     password_limits::kHistory.max},
+    {"max_failures", &PasswordPolicy::max_failures, password_limits::kMaxFailures.min,
+     password_limits::kMaxFailures.max},
+    {"lockout_minutes", &PasswordPolicy::lockout_minutes, password_limits::kLockoutMinutes.min,
+     password_limits::kLockoutMinutes.max},
+    {"idle_timeout_minutes", &PasswordPolicy::idle_timeout_minutes,
+     password_limits::kIdleTimeoutMinutes.min, password_limits::kIdleTimeoutMinutes.max},
 }};
 
 Error RangeError(const FieldSpec& f) {

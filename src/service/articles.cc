@@ -2,6 +2,7 @@
 #include <set>
 
 #include "content/sanitizer.h"
+#include "core/text.h"
 #include "service/internal.h"
 
 namespace zhanqun::service {
@@ -182,51 +183,89 @@ std::string Sanitize(const std::string& html) { return content::SanitizeHtml(htm
 
 }  // namespace
 
+// The list reads a page from an index in the list's own order (migration 6)
+// and joins the page's rows afterwards, so a deep page walks index entries
+// only. The total comes from article_counts (kept by triggers) when the
+// filters are the indexed ones; a title search or a time range counts.
 Result<json> Service::ListArticles(const Principal& p, int64_t site_id, const Page& page,
                                    const json& f) {
+  auto int_filter = [&](const char* k) -> std::optional<int64_t> {
+    if (f.contains(k) && f[k].is_number_integer()) return f[k].get<int64_t>();
+    return std::nullopt;
+  };
+  auto text_filter = [&](const char* k) -> std::optional<std::string> {
+    if (f.contains(k) && f[k].is_string() && !f[k].get<std::string>().empty())
+      return f[k].get<std::string>();
+    return std::nullopt;
+  };
+  const auto column_id = int_filter("column_id"), created_by = int_filter("created_by"),
+             from = int_filter("from"), to = int_filter("to");
+  const auto status = text_filter("status"), q = text_filter("q");
   return db_->ReadValue<json>([&](Conn& c) -> Result<json> {
     ZQ_TRY(LoadSite(c, site_id));
     ZQ_TRY(CanReadSite(p, site_id));
     std::string where = " WHERE site_id = ?";
     store::Params params = {site_id};
-    if (f.contains("column_id") && f["column_id"].is_number_integer()) {
+    std::string count_where = where;
+    store::Params count_params = params;
+    if (column_id) {
       where += " AND column_id = ?";
-      params.push_back(f["column_id"].get<int64_t>());
+      params.push_back(*column_id);
+      count_where += " AND column_id = ?";
+      count_params.push_back(*column_id);
     }
-    if (f.contains("status") && f["status"].is_string() &&
-        !f["status"].get<std::string>().empty()) {
+    if (status) {
       where += " AND status = ?";
-      params.push_back(f["status"].get<std::string>());
+      params.push_back(*status);
+      count_where += " AND status = ?";
+      count_params.push_back(*status);
     }
-    if (f.contains("created_by") && f["created_by"].is_number_integer()) {
+    bool counted = true;  // the total is a sum of article_counts rows
+    if (created_by) {
       where += " AND created_by = ?";
-      params.push_back(f["created_by"].get<int64_t>());
+      params.push_back(*created_by);
+      counted = false;
     }
-    if (f.contains("q") && f["q"].is_string() && !f["q"].get<std::string>().empty()) {
-      where += " AND title LIKE ?";
-      params.push_back("%" + f["q"].get<std::string>() + "%");
+    if (q) {
+      where += std::string(" AND title LIKE ?") + kLikeEscape;
+      params.push_back(LikeContains(*q));
+      counted = false;
     }
-    if (f.contains("from") && f["from"].is_number_integer()) {
+    if (from) {
       where += " AND COALESCE(published_at, updated_at) >= ?";
-      params.push_back(f["from"].get<int64_t>());
+      params.push_back(*from);
+      counted = false;
     }
-    if (f.contains("to") && f["to"].is_number_integer()) {
+    if (to) {
       where += " AND COALESCE(published_at, updated_at) < ?";
-      params.push_back(f["to"].get<int64_t>());
+      params.push_back(*to);
+      counted = false;
     }
-    ZQ_ASSIGN_OR_RETURN(int64_t total, c.QueryInt("SELECT COUNT(*) FROM articles" + where, params));
-    params.push_back(page.page_size);
-    params.push_back((page.page - 1) * page.page_size);
-    auto rows = c.Query(std::string("SELECT ") + kArticleCols + " FROM articles" + where +
-                            " ORDER BY pinned DESC, sort_order DESC, COALESCE(published_at, "
-                            "updated_at) DESC, id DESC LIMIT ? OFFSET ?",
-                        params);
-    if (!rows) return Fail(std::move(rows.error()));
+    int64_t total = 0;
+    if (counted) {
+      ZQ_ASSIGN_OR_RETURN(total, c.QueryInt("SELECT COALESCE(SUM(n), 0) FROM article_counts" +
+                                                count_where,
+                                            count_params));
+    } else {
+      ZQ_ASSIGN_OR_RETURN(total, c.QueryInt("SELECT COUNT(*) FROM articles" + where, params));
+    }
     json items = json::array();
-    std::vector<json*> refs;
-    for (const auto& r : *rows) items.push_back(ArticleJson(r, false));
-    for (auto& it : items) refs.push_back(&it);
-    ZQ_TRY(AddUserNames(c, refs));
+    if (total > (page.page - 1) * page.page_size) {
+      constexpr const char* kOrder =
+          " ORDER BY pinned DESC, sort_order DESC, COALESCE(published_at, updated_at) DESC, id "
+          "DESC";
+      params.push_back(page.page_size);
+      params.push_back((page.page - 1) * page.page_size);
+      ZQ_ASSIGN_OR_RETURN(
+          auto rows, c.Query(std::string("SELECT ") + kArticleListCols +
+                                 " FROM articles WHERE id IN (SELECT id FROM articles" + where +
+                                 kOrder + " LIMIT ? OFFSET ?)" + kOrder,
+                             params));
+      std::vector<json*> refs;
+      for (const auto& r : rows) items.push_back(ArticleJson(r, false));
+      for (auto& it : items) refs.push_back(&it);
+      ZQ_TRY(AddUserNames(c, refs));
+    }
     return json{{"items", items}, {"total", total}};
   });
 }
@@ -251,7 +290,7 @@ Result<json> Service::CreateArticle(const Principal& p, int64_t site_id, const j
   }
   std::string clean = Sanitize(*a.body);
   int64_t now = Now();
-  return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
+  auto r = db_->WriteValue<json>([&](Conn& c) -> Result<json> {
     ZQ_TRY(CheckColumnForArticles(c, site_id, *a.column_id));
     if (a.cover_media_id && *a.cover_media_id) {
       ZQ_TRY(CheckMedia(c, site_id, **a.cover_media_id, "cover_media_id"));
@@ -278,6 +317,8 @@ Result<json> Service::CreateArticle(const Principal& p, int64_t site_id, const j
                        {{"before", nullptr}, {"after", after}}));
     return out;
   });
+  if (r) Announce({ContentChange::What::kArticle, ContentChange::How::kCreated, site_id, (*r)["id"].get<int64_t>(), false});
+  return r;
 }
 
 Result<json> Service::UpdateArticle(const Principal& p, int64_t id, const json& body) {
@@ -300,7 +341,7 @@ Result<json> Service::UpdateArticle(const Principal& p, int64_t id, const json& 
   std::optional<std::string> clean;
   if (a.body) clean = Sanitize(*a.body);
   int64_t now = Now();
-  return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
+  auto r = db_->WriteValue<json>([&](Conn& c) -> Result<json> {
     ZQ_ASSIGN_OR_RETURN(json before, FullArticle(c, id));
     std::string status = before["status"];
     // Someone who may both edit and review the column (a 审核员 with editing
@@ -365,6 +406,10 @@ Result<json> Service::UpdateArticle(const Principal& p, int64_t id, const json& 
     ZQ_TRY(AppendAudit(c, now, p, "article.update", "article", std::to_string(id), "success", d));
     return after;
   });
+  if (r) {
+    Announce({ContentChange::What::kArticle, ContentChange::How::kUpdated, (*r)["site_id"].get<int64_t>(), id, (*r)["status"] == "published"});
+  }
+  return r;
 }
 
 Result<json> Service::ArticleAction(const Principal& p, int64_t id, const std::string& action,
@@ -419,7 +464,7 @@ Result<json> Service::ArticleAction(const Principal& p, int64_t id, const std::s
   } else {
     return Fail(Error::NotFound("未知操作 " + action));
   }
-  return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
+  auto r = db_->WriteValue<json>([&](Conn& c) -> Result<json> {
     // Re-check the state under the write lock: two reviewers may race.
     ZQ_ASSIGN_OR_RETURN(Row cur, LoadArticle(c, id));
     if (cur.Text("status") != status) return wrong_state("状态已变化，请刷新");
@@ -463,6 +508,12 @@ Result<json> Service::ArticleAction(const Principal& p, int64_t id, const std::s
                        detail));
     return FullArticle(c, id);
   });
+  if (r) {
+    // publish and withdraw change what visitors see (a scheduled publish too:
+    // its pages are checked now and again when it goes live).
+    Announce({ContentChange::What::kArticle, ContentChange::How::kUpdated, site_id, id, action == "publish" || action == "withdraw"});
+  }
+  return r;
 }
 
 Result<json> Service::ListRevisions(const Principal& p, int64_t article_id) {
@@ -503,7 +554,7 @@ Result<json> Service::PinArticle(const Principal& p, int64_t id, const json& bod
   ZQ_ASSIGN_OR_RETURN(auto pinned, in.Bool("pinned", false));
   ZQ_ASSIGN_OR_RETURN(auto sort_order, in.Int("sort_order", false, -1000000, 1000000));
   int64_t now = Now();
-  return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
+  auto r = db_->WriteValue<json>([&](Conn& c) -> Result<json> {
     ZQ_ASSIGN_OR_RETURN(json before, FullArticle(c, id));
     json b = {{"pinned", before["pinned"]}, {"sort_order", before["sort_order"]}};
     json a = {{"pinned", pinned ? json(*pinned) : before["pinned"]},
@@ -517,6 +568,10 @@ Result<json> Service::PinArticle(const Principal& p, int64_t id, const json& bod
     ZQ_TRY(AppendAudit(c, now, p, "article.pin", "article", std::to_string(id), "success", d));
     return FullArticle(c, id);
   });
+  if (r) {
+    Announce({ContentChange::What::kArticle, ContentChange::How::kUpdated, site_id, id, (*r)["status"] == "published"});
+  }
+  return r;
 }
 
 }  // namespace zhanqun::service

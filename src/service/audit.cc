@@ -1,5 +1,6 @@
 #include <string>
 
+#include "core/text.h"
 #include "security/crypto.h"
 #include "service/service.h"
 
@@ -143,11 +144,12 @@ Result<json> Service::ListAudit(const Principal& p, const Page& page, const json
     add_text("result", " AND result = ?");
     if (filters.contains("q") && filters["q"].is_string() &&
         !filters["q"].get<std::string>().empty()) {
-      where += " AND (detail LIKE ? OR target_id = ? OR actor LIKE ?)";
+      where += std::string(" AND (detail LIKE ?") + kLikeEscape + " OR target_id = ? OR actor LIKE ?" +
+               kLikeEscape + ")";
       std::string q = filters["q"].get<std::string>();
-      params.push_back("%" + q + "%");
+      params.push_back(LikeContains(q));
       params.push_back(q);
-      params.push_back("%" + q + "%");
+      params.push_back(LikeContains(q));
     }
     if (filters.contains("from") && filters["from"].is_number_integer()) {
       where += " AND ts >= ?";

@@ -38,17 +38,25 @@ std::string PasswordChangeReason(const Row& u, const security::PasswordPolicy& p
 
 }  // namespace
 
+namespace {
+
+// The policy in force, read inside the caller's transaction.
+Result<security::PasswordPolicy> LoadPolicy(Conn& c, const security::PasswordPolicy& fallback) {
+  auto rows = c.Query("SELECT value FROM settings WHERE key = 'password_policy'");
+  if (!rows) return Fail(std::move(rows.error()));
+  if (rows->empty()) return fallback;
+  json j = json::parse(rows->front().Text("value"), nullptr, false);
+  if (j.is_discarded()) return fallback;
+  auto p = security::PasswordPolicy::FromJson(j);
+  if (!p) return fallback;
+  return *p;
+}
+
+}  // namespace
+
 Result<security::PasswordPolicy> Service::Policy() {
-  return db_->ReadValue<security::PasswordPolicy>([&](Conn& c) -> Result<security::PasswordPolicy> {
-    auto rows = c.Query("SELECT value FROM settings WHERE key = 'password_policy'");
-    if (!rows) return Fail(std::move(rows.error()));
-    if (rows->empty()) return options_.default_policy;
-    json j = json::parse(rows->front().Text("value"), nullptr, false);
-    if (j.is_discarded()) return options_.default_policy;
-    auto p = security::PasswordPolicy::FromJson(j);
-    if (!p) return options_.default_policy;
-    return *p;
-  });
+  return db_->ReadValue<security::PasswordPolicy>(
+      [&](Conn& c) { return LoadPolicy(c, options_.default_policy); });
 }
 
 Result<LoginResult> Service::Login(const std::string& username, const std::string& password,
@@ -156,13 +164,16 @@ Result<LoginResult> Service::Login(const std::string& username, const std::strin
 
 Result<Session> Service::Authenticate(const std::string& token, const std::string& ip) {
   if (token.empty() || token.size() > 128) return Fail(Error::Unauthenticated());
-  ZQ_ASSIGN_OR_RETURN(security::PasswordPolicy policy, Policy());
   std::string token_hash = security::Sha256Hex(token);
   int64_t now = Now();
-  int64_t idle = int64_t{policy.idle_timeout_minutes} * kMinute;
   bool touch = false;
+  // One read transaction for the policy, the session and the grants: every
+  // API request passes here.
   auto loaded =
       db_->ReadValue<std::optional<Session>>([&](Conn& c) -> Result<std::optional<Session>> {
+        ZQ_ASSIGN_OR_RETURN(security::PasswordPolicy policy,
+                            LoadPolicy(c, options_.default_policy));
+        int64_t idle = int64_t{policy.idle_timeout_minutes} * kMinute;
         auto rows = c.Query(
             "SELECT s.csrf, s.last_seen_at, s.created_at AS session_created, u.id, u.username, "
             "u.platform_role, u.department_id, u.status, u.expires_at, u.must_change_password, "

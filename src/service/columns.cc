@@ -86,7 +86,7 @@ Result<json> Service::CreateColumn(const Principal& p, int64_t site_id, const js
     return Fail(Error::Invalid("link_url", "外部链接栏目必须填写 link_url"));
   }
   int64_t now = Now();
-  return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
+  auto r = db_->WriteValue<json>([&](Conn& c) -> Result<json> {
     if (s.parent_id && *s.parent_id) ZQ_TRY(CheckParent(c, site_id, 0, **s.parent_id));
     std::string slug = s.slug.value_or("");
     if (slug.empty()) {
@@ -121,6 +121,8 @@ Result<json> Service::CreateColumn(const Principal& p, int64_t site_id, const js
                        {{"before", nullptr}, {"after", out}}));
     return out;
   });
+  if (r) Announce({ContentChange::What::kColumn, ContentChange::How::kCreated, site_id, (*r)["id"].get<int64_t>()});
+  return r;
 }
 
 Result<json> Service::UpdateColumn(const Principal& p, int64_t column_id, const json& body) {
@@ -133,7 +135,7 @@ Result<json> Service::UpdateColumn(const Principal& p, int64_t column_id, const 
   ZQ_TRY(CanManageSite(p, site_id));
   ZQ_ASSIGN_OR_RETURN(ColumnInput s, ParseColumn(body, false));
   int64_t now = Now();
-  return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
+  auto r = db_->WriteValue<json>([&](Conn& c) -> Result<json> {
     ZQ_ASSIGN_OR_RETURN(Row before_row, LoadColumn(c, column_id));
     if (body.empty()) return ColumnJson(before_row);
     json before = ColumnJson(before_row);
@@ -174,6 +176,8 @@ Result<json> Service::UpdateColumn(const Principal& p, int64_t column_id, const 
                        Diff(b, a)));
     return after;
   });
+  if (r && !body.empty()) Announce({ContentChange::What::kColumn, ContentChange::How::kUpdated, site_id, column_id});
+  return r;
 }
 
 Status Service::DeleteColumn(const Principal& p, int64_t column_id) {
@@ -184,7 +188,7 @@ Status Service::DeleteColumn(const Principal& p, int64_t column_id) {
   if (!site) return Fail(std::move(site.error()));
   ZQ_TRY(CanManageSite(p, *site));
   int64_t now = Now();
-  return db_->Write([&](Conn& c) -> Status {
+  auto r = db_->Write([&](Conn& c) -> Status {
     ZQ_ASSIGN_OR_RETURN(Row r, LoadColumn(c, column_id));
     ZQ_ASSIGN_OR_RETURN(int64_t articles, c.QueryInt("SELECT COUNT(*) FROM articles WHERE "
                                                      "column_id = ?",
@@ -204,6 +208,8 @@ Status Service::DeleteColumn(const Principal& p, int64_t column_id) {
     return AppendAudit(c, now, p, "column.delete", "column", std::to_string(column_id), "success",
                        {{"before", ColumnJson(r)}, {"after", nullptr}});
   });
+  if (r) Announce({ContentChange::What::kColumn, ContentChange::How::kDeleted, *site, column_id});
+  return r;
 }
 
 Result<json> Service::ReorderColumns(const Principal& p, int64_t site_id, const json& body) {
@@ -246,7 +252,7 @@ Result<json> Service::ReorderColumns(const Principal& p, int64_t site_id, const 
     moves.push_back(Move{**id, *parent, *order});
   }
   int64_t now = Now();
-  return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
+  auto r = db_->WriteValue<json>([&](Conn& c) -> Result<json> {
     auto rows =
         c.Query("SELECT id, parent_id, sort_order FROM columns WHERE site_id = ?", {site_id});
     if (!rows) return Fail(std::move(rows.error()));
@@ -325,6 +331,8 @@ Result<json> Service::ReorderColumns(const Principal& p, int64_t site_id, const 
     for (const auto& r : *out) items.push_back(ColumnJson(r));
     return json{{"items", items}, {"total", items.size()}};
   });
+  if (r) Announce({ContentChange::What::kColumn, ContentChange::How::kUpdated, site_id, 0});
+  return r;
 }
 
 }  // namespace zhanqun::service

@@ -50,5 +50,10 @@ inline constexpr const char* kArticleCols =
     "id, site_id, column_id, title, subtitle, author, source, body, summary, cover_media_id, "
     "status, pinned, sort_order, publish_at, published_at, created_by, updated_by, submitted_by, "
     "reviewed_by, review_comment, version, created_at, updated_at";
+// The same without the body, for lists (a body may be 2 MB).
+inline constexpr const char* kArticleListCols =
+    "id, site_id, column_id, title, subtitle, author, source, summary, cover_media_id, "
+    "status, pinned, sort_order, publish_at, published_at, created_by, updated_by, submitted_by, "
+    "reviewed_by, review_comment, version, created_at, updated_at";
 
 }  // namespace zhanqun::service::internal

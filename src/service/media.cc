@@ -166,9 +166,10 @@ Result<json> Service::ListMedia(const Principal& p, int64_t site_id, const Page&
     if (kind == "file") where += " AND mime NOT LIKE 'image/%'";
     std::string q = f.value("q", "");
     if (!q.empty()) {
-      where += " AND (filename LIKE ? OR alt LIKE ?)";
-      params.push_back("%" + q + "%");
-      params.push_back("%" + q + "%");
+      where += std::string(" AND (filename LIKE ?") + kLikeEscape + " OR alt LIKE ?" + kLikeEscape +
+               ")";
+      params.push_back(LikeContains(q));
+      params.push_back(LikeContains(q));
     }
     ZQ_ASSIGN_OR_RETURN(int64_t total, c.QueryInt("SELECT COUNT(*) FROM media" + where, params));
     params.push_back(page.page_size);

@@ -13,6 +13,7 @@
 
 #include "core/result.h"
 #include "security/password.h"
+#include "service/events.h"
 #include "store/db.h"
 
 namespace zhanqun::service {
@@ -206,14 +207,37 @@ class Service {
   Result<json> ListAudit(const Principal& p, const Page& page, const json& filters);
   Result<AuditVerifyReport> VerifyAudit();
 
+  // --- Change events (service/events.h) --------------------------------
+  // Subscribers hear of every committed change to content. Call before the
+  // platform serves; not thread-safe against concurrent changes.
+  void Subscribe(ContentSubscriber* subscriber);
+
+  // --- Scheduled work ---------------------------------------------------
+  // 定时发布: approved articles whose publish_at has come become published
+  // (published_at = the scheduled time), each audited as article.publish by
+  // the scheduler and announced. Returns their ids, oldest first.
+  Result<std::vector<int64_t>> PublishScheduled(int64_t now_ms);
+
+  // --- Sites as the platform serves them ----------------------------------
+  struct SiteDomain {
+    std::string code, theme, domain;
+  };
+  // Domains of open sites (status 'open'), by site code then position.
+  Result<std::vector<SiteDomain>> OpenSiteDomains();
+  // Site codes in code order; open sites only, or every site.
+  Result<std::vector<std::string>> SiteCodes(bool open_only);
+
   // Records an event that is not a change (a failed login, a denied request).
   Status RecordEvent(const Principal& p, const std::string& action, const std::string& target_type,
                      const std::string& target_id, const std::string& result, const json& detail);
 
  private:
   struct Impl;
+  // After a commit: tells every subscriber, catching what they throw.
+  void Announce(const ContentChange& change);
   std::unique_ptr<store::Db> db_;
   ServiceOptions options_;
+  std::vector<ContentSubscriber*> subscribers_;
 };
 
 // Appends one entry to the hash-chained audit log inside the caller's

@@ -1,5 +1,6 @@
 #include <set>
 
+#include "core/text.h"
 #include "service/internal.h"
 
 namespace zhanqun::service {
@@ -110,10 +111,10 @@ Result<json> Service::ListSites(const Principal& p, const Page& page, const std:
       params.push_back(p.user_id);
     }
     if (!q.empty()) {
-      where +=
-          " AND (name LIKE ? OR code LIKE ? OR id IN (SELECT site_id FROM site_domains "
-          "WHERE domain LIKE ?))";
-      std::string like = "%" + q + "%";
+      where += std::string(" AND (name LIKE ?") + kLikeEscape + " OR code LIKE ?" + kLikeEscape +
+               " OR id IN (SELECT site_id FROM site_domains WHERE domain LIKE ?" + kLikeEscape +
+               "))";
+      std::string like = LikeContains(q);
       params.insert(params.end(), {like, like, like});
     }
     ZQ_ASSIGN_OR_RETURN(int64_t total, c.QueryInt("SELECT COUNT(*) FROM sites" + where, params));
@@ -144,7 +145,7 @@ Result<json> Service::CreateSite(const Principal& p, const json& body) {
   if (!p.IsSysadmin()) return Fail(Error::Forbidden("只有系统管理员可以创建站点"));
   ZQ_ASSIGN_OR_RETURN(SiteInput s, ParseSite(body, true));
   int64_t now = Now();
-  return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
+  auto r = db_->WriteValue<json>([&](Conn& c) -> Result<json> {
     ZQ_ASSIGN_OR_RETURN(int64_t dup,
                         c.QueryInt("SELECT COUNT(*) FROM sites WHERE code = ?", {*s.code}));
     if (dup > 0) return Fail(Error::Conflict("code", "站点代码 " + *s.code + " 已存在"));
@@ -169,6 +170,8 @@ Result<json> Service::CreateSite(const Principal& p, const json& body) {
                        {{"before", nullptr}, {"after", site}}));
     return site;
   });
+  if (r) Announce({ContentChange::What::kSite, ContentChange::How::kCreated, (*r)["id"].get<int64_t>(), (*r)["id"].get<int64_t>()});
+  return r;
 }
 
 Result<json> Service::UpdateSite(const Principal& p, int64_t id, const json& body) {
@@ -181,7 +184,7 @@ Result<json> Service::UpdateSite(const Principal& p, int64_t id, const json& bod
     return Fail(Error::Forbidden("站点代码、域名、所属学校和开关状态只能由系统管理员修改"));
   }
   int64_t now = Now();
-  return db_->WriteValue<json>([&](Conn& c) -> Result<json> {
+  auto r = db_->WriteValue<json>([&](Conn& c) -> Result<json> {
     ZQ_ASSIGN_OR_RETURN(json before, LoadSiteJson(c, id));
     if (s.code && *s.code != before["code"]) {
       ZQ_ASSIGN_OR_RETURN(int64_t dup, c.QueryInt("SELECT COUNT(*) FROM sites WHERE code = ? AND "
@@ -221,6 +224,8 @@ Result<json> Service::UpdateSite(const Principal& p, int64_t id, const json& bod
         AppendAudit(c, now, p, "site.update", "site", std::to_string(id), "success", Diff(b, a)));
     return after;
   });
+  if (r) Announce({ContentChange::What::kSite, ContentChange::How::kUpdated, id, id});
+  return r;
 }
 
 Status Service::DeleteSite(const Principal& p, int64_t id) {
@@ -230,7 +235,7 @@ Status Service::DeleteSite(const Principal& p, int64_t id) {
     return Fail(Error::Forbidden("只有系统管理员可以删除站点"));
   }
   int64_t now = Now();
-  return db_->Write([&](Conn& c) -> Status {
+  auto r = db_->Write([&](Conn& c) -> Status {
     ZQ_ASSIGN_OR_RETURN(json before, LoadSiteJson(c, id));
     ZQ_ASSIGN_OR_RETURN(int64_t articles,
                         c.QueryInt("SELECT COUNT(*) FROM articles WHERE site_id = ?", {id}));
@@ -243,6 +248,8 @@ Status Service::DeleteSite(const Principal& p, int64_t id) {
     return AppendAudit(c, now, p, "site.delete", "site", std::to_string(id), "success",
                        {{"before", before}, {"after", nullptr}});
   });
+  if (r) Announce({ContentChange::What::kSite, ContentChange::How::kDeleted, id, id});
+  return r;
 }
 
 Result<json> Service::ListDepartments(const Principal& p) {

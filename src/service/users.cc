@@ -1,5 +1,6 @@
 #include "security/crypto.h"
 #include "security/password.h"
+#include "core/text.h"
 #include "service/internal.h"
 
 namespace zhanqun::service {
@@ -15,9 +16,10 @@ Result<json> Service::ListUsers(const Principal& p, const Page& page, const json
     store::Params params;
     std::string q = f.value("q", "");
     if (!q.empty()) {
-      where += " AND (username LIKE ? OR display_name LIKE ?)";
-      params.push_back("%" + q + "%");
-      params.push_back("%" + q + "%");
+      where += std::string(" AND (username LIKE ?") + kLikeEscape + " OR display_name LIKE ?" +
+               kLikeEscape + ")";
+      params.push_back(LikeContains(q));
+      params.push_back(LikeContains(q));
     }
     if (f.contains("department_id")) {
       where += " AND department_id = ?";

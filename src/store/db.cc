@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace zhanqun::store {
 
@@ -9,9 +10,10 @@ size_t Row::Index(std::string_view name) const {
   for (size_t i = 0; i < names->size(); ++i) {
     if ((*names)[i] == name) return i;
   }
-  std::fprintf(stderr, "store: no column '%.*s' in result\n", static_cast<int>(name.size()),
-               name.data());
-  std::abort();
+  // A misspelt column name is a bug in our SQL: it must not take the process
+  // (both listeners) down. The request's or the job's top-level handler logs
+  // it and answers Internal.
+  throw std::logic_error("store: no column '" + std::string(name) + "' in the result");
 }
 
 bool Row::IsNull(std::string_view name) const {

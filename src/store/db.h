@@ -28,7 +28,7 @@ struct Row {
   std::shared_ptr<const std::vector<std::string>> names;
   std::vector<Value> values;
 
-  size_t Index(std::string_view name) const;  // aborts on an unknown name: a bug
+  size_t Index(std::string_view name) const;  // throws logic_error on an unknown name: a bug
   bool IsNull(std::string_view name) const;
   int64_t Int(std::string_view name) const;       // 0 for NULL
   std::string Text(std::string_view name) const;  // "" for NULL

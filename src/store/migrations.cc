@@ -403,6 +403,93 @@ CREATE INDEX ix_articles_publish ON articles(site_id, status, column_id, version
   pinned, sort_order, published_at, updated_at, id);
 )SQL";
 
+// Every run of a background job (ops/scheduler.h): what ran, when, how it
+// ended. Consecutive idle runs of a job share one row (repeats).
+constexpr const char* kV5 = R"SQL(
+CREATE TABLE job_runs (
+  id {{pk}},
+  job TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  finished_at BIGINT NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('ok','idle','failed','overran','cancelled')),
+  repeats BIGINT NOT NULL DEFAULT 1,
+  summary TEXT NOT NULL DEFAULT '',
+  error TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX ix_job_runs_job ON job_runs(job, id);
+CREATE INDEX ix_job_runs_started ON job_runs(started_at);
+)SQL";
+
+// The console's article list at 100,000 articles: indexes in the list's own
+// order (pinned, sort_order, time, id; the time is the expression the query
+// sorts on, which both engines match), one per filter the console offers, so
+// a page is read from an index instead of sorting the site; and a counter per
+// (site, column, status) kept by triggers, so the total is a sum of a few
+// rows instead of a count of every article.
+constexpr const char* kV6 = R"SQL(
+CREATE INDEX ix_articles_list ON articles(site_id, pinned, sort_order,
+  (COALESCE(published_at, updated_at)), id);
+CREATE INDEX ix_articles_list_status ON articles(site_id, status, pinned, sort_order,
+  (COALESCE(published_at, updated_at)), id);
+CREATE INDEX ix_articles_list_column ON articles(column_id, pinned, sort_order,
+  (COALESCE(published_at, updated_at)), id);
+CREATE INDEX ix_articles_list_column_status ON articles(column_id, status, pinned, sort_order,
+  (COALESCE(published_at, updated_at)), id);
+CREATE TABLE article_counts (
+  site_id BIGINT NOT NULL,
+  column_id BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  n BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (site_id, column_id, status)
+);
+INSERT INTO article_counts (site_id, column_id, status, n)
+  SELECT site_id, column_id, status, COUNT(*) FROM articles GROUP BY site_id, column_id, status;
+)SQL";
+
+constexpr const char* kV6Sqlite = R"SQL(
+CREATE TRIGGER tr_article_counts_insert AFTER INSERT ON articles BEGIN
+  INSERT INTO article_counts (site_id, column_id, status, n)
+    VALUES (NEW.site_id, NEW.column_id, NEW.status, 1)
+    ON CONFLICT (site_id, column_id, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER tr_article_counts_delete AFTER DELETE ON articles BEGIN
+  UPDATE article_counts SET n = n - 1
+    WHERE site_id = OLD.site_id AND column_id = OLD.column_id AND status = OLD.status;
+END;
+CREATE TRIGGER tr_article_counts_update AFTER UPDATE OF site_id, column_id, status ON articles
+  WHEN OLD.site_id <> NEW.site_id OR OLD.column_id <> NEW.column_id OR OLD.status <> NEW.status
+BEGIN
+  UPDATE article_counts SET n = n - 1
+    WHERE site_id = OLD.site_id AND column_id = OLD.column_id AND status = OLD.status;
+  INSERT INTO article_counts (site_id, column_id, status, n)
+    VALUES (NEW.site_id, NEW.column_id, NEW.status, 1)
+    ON CONFLICT (site_id, column_id, status) DO UPDATE SET n = n + 1;
+END;
+)SQL";
+
+constexpr const char* kV6Pg = R"SQL(
+CREATE FUNCTION zq_article_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    UPDATE article_counts SET n = n - 1
+      WHERE site_id = OLD.site_id AND column_id = OLD.column_id AND status = OLD.status;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    INSERT INTO article_counts (site_id, column_id, status, n)
+      VALUES (NEW.site_id, NEW.column_id, NEW.status, 1)
+      ON CONFLICT (site_id, column_id, status) DO UPDATE SET n = article_counts.n + 1;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER tr_article_counts_insert_delete AFTER INSERT OR DELETE ON articles
+  FOR EACH ROW EXECUTE FUNCTION zq_article_counts();
+CREATE TRIGGER tr_article_counts_update AFTER UPDATE OF site_id, column_id, status ON articles
+  FOR EACH ROW WHEN ((OLD.site_id, OLD.column_id, OLD.status) IS DISTINCT FROM
+                     (NEW.site_id, NEW.column_id, NEW.status))
+  EXECUTE FUNCTION zq_article_counts();
+)SQL";
+
 std::string Expand(const char* sql, Engine engine) {
   std::string s(sql);
   const std::string pk = engine == Engine::kSqlite
@@ -425,6 +512,8 @@ const std::vector<Migration>& AllMigrations() {
       {2, "monitoring, incidents and alerts", kV2, nullptr, nullptr},
       {3, "inspections", kV3, nullptr, nullptr},
       {4, "covering index for publishing", kV4, nullptr, nullptr},
+      {5, "job runs", kV5, nullptr, nullptr},
+      {6, "article list indexes and counters", kV6, kV6Sqlite, kV6Pg},
   };
   return kAll;
 }

@@ -19,8 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-http::OpenOptions OpenFor(const std::string& dir, const std::string& db) {
-  http::OpenOptions o;
+app::OpenOptions OpenFor(const std::string& dir, const std::string& db) {
+  app::OpenOptions o;
   o.data_dir = dir;
   if (!db.empty()) o.overrides["database.url"] = db;
   return o;
@@ -31,7 +31,7 @@ TEST(CrashSafety, KillDuringWritesLosesNothingAcknowledged) {
   std::string db = FreshDatabaseUrl();
   {
     // Prepare: accounts with a known password.
-    auto p = http::Platform::Open(OpenFor(dir.path(), db));
+    auto p = app::Platform::Open(OpenFor(dir.path(), db));
     ASSERT_TRUE(p) << p.error().message;
     ASSERT_TRUE((*p)->service().Bootstrap("测试区"));
     auto hash = security::HashPassword(TestPlatform::kPassword);
@@ -98,7 +98,7 @@ TEST(CrashSafety, KillDuringWritesLosesNothingAcknowledged) {
   ASSERT_GE(acked.size(), 40u);
 
   // The database opens, is intact, the audit chain verifies, nothing acknowledged is lost.
-  auto p = http::Platform::Open(OpenFor(dir.path(), db));
+  auto p = app::Platform::Open(OpenFor(dir.path(), db));
   ASSERT_TRUE(p) << p.error().message;
   auto& s = (*p)->service();
   if (s.db().engine() == store::Engine::kSqlite) {

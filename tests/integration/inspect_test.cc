@@ -197,13 +197,13 @@ TEST(InspectCli, PdfRendersToANonBlankPageWithTheChineseTitle) {
 // article, a site changed after its last publish.
 TEST(Inspect, CraftedConditionsFlipChecks) {
   TempDir dir;
-  http::OpenOptions o;
+  app::OpenOptions o;
   o.data_dir = dir.path();
   std::string db = FreshDatabaseUrl();
   if (!db.empty()) o.overrides["database.url"] = db;
   o.overrides["inspect.disk_warn_percent"] = "1";
   o.overrides["inspect.disk_fail_percent"] = "100";
-  auto p = http::Platform::Open(o);
+  auto p = app::Platform::Open(o);
   ASSERT_TRUE(p) << p.error().message << p.error().internal;
   auto& platform = **p;
   ASSERT_TRUE(platform.service().Bootstrap("测试区"));
@@ -425,13 +425,13 @@ TEST(Inspect, SecondRunComparesWithTheFirstThroughTheApi) {
 // stored as kind "schedule", not repeated within the month.
 TEST(Inspect, MonthlyScheduleRunsOncePerMonth) {
   TempDir dir;
-  http::OpenOptions o;
+  app::OpenOptions o;
   o.data_dir = dir.path();
   std::string db = FreshDatabaseUrl();
   if (!db.empty()) o.overrides["database.url"] = db;
   o.overrides["inspect.schedule_day"] = "1";
   o.overrides["inspect.schedule_time"] = "00:00";
-  auto p = http::Platform::Open(o);
+  auto p = app::Platform::Open(o);
   ASSERT_TRUE(p) << p.error().message;
   auto& platform = **p;
   ASSERT_TRUE(platform.service().Bootstrap("测试区"));

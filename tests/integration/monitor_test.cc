@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
+#include "http/static_site.h"
 #include "support/bad_servers.h"
 #include "support/fixture.h"
 
@@ -308,23 +310,31 @@ TEST(Monitor, SitesAreMonitoredThroughThePublicListenerAndShownOnStatusAndMetric
   Client admin = tp.As("sysadmin");
   // Each site's domain got a monitor of its own; the domain (sa.test) does not
   // resolve, yet the check reaches this server's public listener by Host.
-  auto deadline = Clock::now() + std::chrono::seconds(10);
-  json site_monitor;
-  while (Clock::now() < deadline) {
-    auto list = admin.Get("/api/v1/monitors?site_id=" + std::to_string(d.site_a)).Json();
-    if (!list["items"].empty() && list["items"][0]["state"].is_object()) {
-      site_monitor = list["items"][0];
-      break;
+  auto monitor_of_a = [&](const char* outcome) -> json {
+    auto deadline = Clock::now() + std::chrono::seconds(15);
+    while (Clock::now() < deadline) {
+      auto list = admin.Get("/api/v1/monitors?site_id=" + std::to_string(d.site_a)).Json();
+      if (!list["items"].empty() && list["items"][0]["state"].is_object() &&
+          list["items"][0]["state"]["outcome"] == outcome) {
+        return list["items"][0];
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  ASSERT_TRUE(site_monitor.is_object()) << "site a has no checked monitor";
+    return nullptr;
+  };
+  // Creating its columns published the site: it answers.
+  json site_monitor = monitor_of_a("ok");
+  ASSERT_TRUE(site_monitor.is_object()) << "site a has no successful check";
   EXPECT_EQ(site_monitor["url"], "http://sa.test/");
   EXPECT_EQ(site_monitor["kind"], "site");
   EXPECT_EQ(site_monitor["home"], true);
-  // Not published yet: the public listener answers 404, which is a failure
-  // of HTTP status, not of DNS or connection.
-  EXPECT_EQ(site_monitor["state"]["outcome"], "http_status") << site_monitor;
+  EXPECT_EQ(site_monitor["state"]["http_status"], 200);
+  // Its published tree taken away (a broken disk): the public listener answers
+  // 404, which is a failure of HTTP status, not of DNS or connection.
+  std::filesystem::remove_all(tp.data_dir() + "/publish/sa");
+  tp.platform().public_sites().Invalidate("sa");
+  site_monitor = monitor_of_a("http_status");
+  ASSERT_TRUE(site_monitor.is_object()) << "the broken site was not seen failing";
   EXPECT_EQ(site_monitor["state"]["http_status"], 404);
   // A site monitor is kept with its domain: it cannot be deleted.
   EXPECT_EQ(
@@ -336,9 +346,11 @@ TEST(Monitor, SitesAreMonitoredThroughThePublicListenerAndShownOnStatusAndMetric
   for (const auto& s : avail["sites"]) {
     if (s["site_id"] == d.site_a) {
       found = true;
-      EXPECT_GE(s["checks"].get<int64_t>(), 1);
-      EXPECT_EQ(s["failures"], s["checks"]);
-      EXPECT_EQ(s["availability"], 0.0);
+      EXPECT_GE(s["checks"].get<int64_t>(), 2);
+      EXPECT_GE(s["failures"].get<int64_t>(), 1);
+      EXPECT_LT(s["failures"].get<int64_t>(), s["checks"].get<int64_t>());
+      EXPECT_LT(s["availability"].get<double>(), 1.0);
+      EXPECT_GT(s["availability"].get<double>(), 0.0);
     }
   }
   EXPECT_TRUE(found) << avail;

@@ -316,14 +316,29 @@ TEST_F(Publish, ScheduledArticleIsPublishedWhenDue) {
   ASSERT_EQ(
       reviewer_->Post("/api/v1/articles/" + id + "/publish", {{"publish_at", at}}).Json()["status"],
       "approved");
-  auto none = tp_.platform().publisher().PublishDue(at - 1);
+  // The scheduler's job goes through the service: the change is audited and
+  // announced, and the publisher (subscribed) writes the page.
+  auto none = tp_.service().PublishScheduled(at - 1);
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->empty());
-  auto due = tp_.platform().publisher().PublishDue(at);
+  EXPECT_FALSE(fs::exists(Root() + "/a/" + id + ".html"));
+  auto due = tp_.service().PublishScheduled(at);
   ASSERT_TRUE(due);
   ASSERT_EQ(due->size(), 1u);
-  EXPECT_EQ(editor_->Get("/api/v1/articles/" + id).Json()["status"], "published");
+  json art = editor_->Get("/api/v1/articles/" + id).Json();
+  EXPECT_EQ(art["status"], "published");
+  EXPECT_EQ(art["published_at"], at);
   EXPECT_TRUE(fs::exists(Root() + "/a/" + id + ".html"));
+  json audit = tp_.As("auditor").Get("/api/v1/audit?action=article.publish&page_size=100").Json();
+  bool found = false;
+  for (const auto& e : audit["items"]) {
+    if (e["target_id"] == id && e["actor"] == "system:scheduler") found = true;
+  }
+  EXPECT_TRUE(found) << audit.dump();
+  // A second run finds nothing: published once.
+  auto again = tp_.service().PublishScheduled(at + 1000);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->empty());
 }
 
 TEST(PublishCrash, KillDuringFullPublishLeavesEveryPageWholeAndTheManifestTrue) {

@@ -104,6 +104,10 @@ const std::map<std::string, Allowed> kExpected = {
     {"GET /api/v1/monitoring/settings", kSysadmin},
     {"PATCH /api/v1/monitoring/settings", kSysadmin},
     {"GET /api/v1/availability", kSysadmin},
+    // Background jobs: the 系统管理员 only.
+    {"GET /api/v1/jobs", kSysadmin},
+    {"GET /api/v1/jobs/runs", kSysadmin},
+    {"POST /api/v1/jobs/{name}/run", kSysadmin},
 };
 
 // media_a: a file of school A that an article uses (so that deleting it is
@@ -123,6 +127,8 @@ std::string Concrete(const std::string& pattern, const District& d, int64_t medi
   std::string out = pattern;
   auto p = out.find("{id}");
   if (p != std::string::npos) out.replace(p, 4, std::to_string(id_for()));
+  p = out.find("{name}");
+  if (p != std::string::npos) out.replace(p, 6, "scheduled_publish");
   return out;
 }
 

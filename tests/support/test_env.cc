@@ -178,7 +178,7 @@ HttpResult Client::Login(const std::string& username, const std::string& passwor
 }
 
 TestPlatform::TestPlatform(const std::map<std::string, std::string>& overrides) {
-  http::OpenOptions o;
+  app::OpenOptions o;
   o.data_dir = dir_.path();
   std::string db = FreshDatabaseUrl();
   if (!db.empty()) o.overrides["database.url"] = db;
@@ -192,7 +192,7 @@ TestPlatform::TestPlatform(const std::map<std::string, std::string>& overrides) 
   // change incidents and results under tests that compare the store.
   o.overrides["monitor.enabled"] = "0";
   for (const auto& [k, v] : overrides) o.overrides[k] = v;
-  auto p = http::Platform::Open(o);
+  auto p = app::Platform::Open(o);
   if (!p) {
     ADD_FAILURE() << "open platform: " << p.error().message << " " << p.error().internal;
     std::abort();

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "http/platform.h"
+#include "app/platform.h"
 
 namespace zhanqun::testing {
 
@@ -78,7 +78,7 @@ class TestPlatform {
   // Extra configuration ("section.key" -> value) over the test defaults.
   explicit TestPlatform(const std::map<std::string, std::string>& overrides);
   ~TestPlatform();
-  http::Platform& platform() { return *platform_; }
+  app::Platform& platform() { return *platform_; }
   service::Service& service() { return platform_->service(); }
   const std::string& data_dir() const { return dir_.path(); }
   std::string admin_base() const;
@@ -93,7 +93,7 @@ class TestPlatform {
 
  private:
   TempDir dir_;
-  std::unique_ptr<http::Platform> platform_;
+  std::unique_ptr<app::Platform> platform_;
 };
 
 }  // namespace zhanqun::testing

@@ -13,7 +13,8 @@
 
 namespace zhanqun::ops {
 class Monitoring;
-}
+class Scheduler;
+}  // namespace zhanqun::ops
 
 namespace zhanqun::http {
 
@@ -22,9 +23,6 @@ struct ApiOptions {
   std::string cookie_secure = "auto";  // auto | always | never
   size_t max_upload_bytes = 64 << 20;
   int login_attempts_per_minute = 30;  // per client address
-  // Called after a change that the public sites must show (publish hooks).
-  std::function<void(int64_t article_id)> on_article_changed;
-  std::function<void(int64_t site_id)> on_site_changed;
   // The monthly inspection (巡检); owned by the platform. Null: the
   // /api/v1/inspections routes answer 503.
   inspect::Inspector* inspector = nullptr;
@@ -36,11 +34,21 @@ struct ApiOptions {
   // Monitoring, incidents and alerts (/api/v1/monitors, …); routes answer
   // 503 when absent.
   ops::Monitoring* monitoring = nullptr;
+  // Background jobs and their runs (/api/v1/jobs); routes answer 503 when absent.
+  ops::Scheduler* scheduler = nullptr;
 };
 
 int HttpStatus(Code code);
 Response ErrorResponse(const Error& e);
 Response JsonResponse(int status, const nlohmann::json& body);
+
+namespace api {
+struct Call;
+struct Reply;
+struct Owner;
+struct RouteFlags;
+using ApiFn = std::function<Result<Reply>(Call&)>;
+}  // namespace api
 
 class Api {
  public:
@@ -51,7 +59,18 @@ class Api {
 
  private:
   struct Impl;
-  void AddRoutes();
+  // Adds a route whose owner the wrapper enforces before the handler runs
+  // (api/internal.h: Owner, RouteFlags). One Add*Routes per area, each in
+  // its own file under api/.
+  void Add(std::string method, std::string pattern, const api::Owner& owner, std::string summary,
+           api::ApiFn fn, const api::RouteFlags& flags);
+  void Add(std::string method, std::string pattern, const api::Owner& owner, std::string summary,
+           api::ApiFn fn);
+  void AddAccountRoutes();  // health, auth, me, departments, users, grants, security settings
+  void AddSiteRoutes();     // sites, columns, themes, dashboard, preview
+  void AddContentRoutes();  // articles, media
+  void AddAuditRoutes();    // audit log, inspections
+  void AddOpsRoutes();      // monitoring, incidents, alerts, background jobs
   service::Service& service_;
   ApiOptions options_;
   Router router_;

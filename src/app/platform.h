@@ -1,6 +1,12 @@
-// The running platform: configuration, store, service, API and the two
-// listeners. Used by `zhanqun serve` and by the integration tests, which start
-// it in-process on ephemeral loopback ports.
+// The composition root: the only place that builds the modules and wires them
+// together. `zhanqun` subcommands (cli/main.cc), the integration tests and the
+// benchmarks open a Platform; `serve` (and the tests) then Start() it.
+//
+//   Open():  configuration → store (migrations) → service → publisher, search,
+//            public sites → monitoring, inspector → API → scheduler and its
+//            jobs; content subscribers registered with the service.
+//   Start(): both listeners, the scheduler, the monitors.
+//   Stop():  the reverse; also run by the destructor.
 #pragma once
 
 #include <map>
@@ -11,15 +17,20 @@
 #include "core/result.h"
 #include "inspect/inspect.h"
 #include "ops/monitoring.h"
+#include "ops/scheduler.h"
 #include "publish/publisher.h"
 #include "publish/site_search.h"
 #include "service/service.h"
 
 namespace zhanqun::http {
-
 class Server;
 class Api;
 class StaticSites;
+class SearchPage;
+class AdminSite;
+}  // namespace zhanqun::http
+
+namespace zhanqun::app {
 
 struct OpenOptions {
   std::string data_dir;
@@ -40,34 +51,38 @@ class Platform {
 
   const config::Config& config() const { return config_; }
   service::Service& service() { return *service_; }
-  Api& api() { return *api_; }
+  http::Api& api() { return *api_; }
   publish::Publisher& publisher() { return *publisher_; }
-  StaticSites& public_sites() { return *public_sites_; }
+  http::StaticSites& public_sites() { return *public_sites_; }
   inspect::Inspector& inspector() { return *inspector_; }
   ops::Monitoring& monitoring() { return *monitoring_; }
+  ops::Scheduler& scheduler() { return *scheduler_; }
   // Reloads the Host -> site table of the public listener from the store.
   Status RefreshRoutes();
 
-  // Binds both listeners and starts serving.
+  // Binds both listeners and starts serving, the scheduler and the monitors.
   Status Start();
   void Stop();
   uint16_t admin_port() const;
   uint16_t public_port() const;
 
  private:
-  Platform() = default;
+  class Subscribers;
+  Platform();
   config::Config config_;
   std::unique_ptr<service::Service> service_;
   std::unique_ptr<publish::Publisher> publisher_;
   std::unique_ptr<publish::SiteSearch> search_;
-  std::unique_ptr<StaticSites> public_sites_;
+  std::unique_ptr<http::StaticSites> public_sites_;
+  std::unique_ptr<http::SearchPage> search_page_;
   std::unique_ptr<inspect::Inspector> inspector_;
   std::unique_ptr<ops::Monitoring> monitoring_;
-  std::unique_ptr<Api> api_;
-  struct Scheduler;
-  std::unique_ptr<Scheduler> scheduler_;
-  std::unique_ptr<Server> admin_;
-  std::unique_ptr<Server> public_;
+  std::unique_ptr<http::Api> api_;
+  std::unique_ptr<Subscribers> subscribers_;
+  std::unique_ptr<ops::Scheduler> scheduler_;
+  std::unique_ptr<http::AdminSite> admin_site_;
+  std::unique_ptr<http::Server> admin_;
+  std::unique_ptr<http::Server> public_;
 };
 
-}  // namespace zhanqun::http
+}  // namespace zhanqun::app
