@@ -167,8 +167,8 @@ Result<json> Service::ListMedia(const Principal& p, int64_t site_id, const Page&
     std::string q = f.value("q", "");
     if (!q.empty()) {
       where += " AND (filename LIKE ? OR alt LIKE ?)";
-      params.push_back("%" + q + "%");
-      params.push_back("%" + q + "%");
+      params.emplace_back("%" + q + "%");
+      params.emplace_back("%" + q + "%");
     }
     ZQ_ASSIGN_OR_RETURN(int64_t total, c.QueryInt("SELECT COUNT(*) FROM media" + where, params));
     params.push_back(page.page_size);

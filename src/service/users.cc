@@ -16,8 +16,8 @@ Result<json> Service::ListUsers(const Principal& p, const Page& page, const json
     std::string q = f.value("q", "");
     if (!q.empty()) {
       where += " AND (username LIKE ? OR display_name LIKE ?)";
-      params.push_back("%" + q + "%");
-      params.push_back("%" + q + "%");
+      params.emplace_back("%" + q + "%");
+      params.emplace_back("%" + q + "%");
     }
     if (f.contains("department_id")) {
       where += " AND department_id = ?";
