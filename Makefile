@@ -2,11 +2,14 @@
 # `make test` runs the whole test suite (SQLite and PostgreSQL).
 .PHONY: demo test build deps test-asan fuzz clean format
 
+# Debian packages (root or sudo the first time; starts no service).
 deps:
 	scripts/deps.sh
 
+# What the demo needs: the console and build/zhanqun, not the tests,
+# benchmarks or fuzz targets (`make test` builds those).
 build: deps
-	scripts/build.sh
+	ZQ_TARGETS=zhanqun scripts/build.sh
 
 demo: build
 	scripts/demo.sh

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: builds, runs every test on SQLite, then again on a
 # throwaway PostgreSQL cluster on loopback. Set ZQ_SKIP_PG=1 to skip the
-# second engine (never in CI).
+# second engine (never in CI). Everything is fetched first (Debian packages,
+# the theme tools' and the console's npm packages), then built: every target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/theme-tools.sh
-BUILD_DIR=${BUILD_DIR:-build} scripts/build.sh
+BUILD_DIR=${BUILD_DIR:-build} ZQ_TARGETS="" scripts/build.sh
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc)}
 mkdir -p test-artifacts

@@ -135,7 +135,7 @@ Result<json> Service::ListAudit(const Principal& p, const Page& page, const json
       if (filters.contains(key) && filters[key].is_string() &&
           !filters[key].get<std::string>().empty()) {
         where += clause;
-        params.push_back(filters[key].get<std::string>());
+        params.emplace_back(filters[key].get<std::string>());
       }
     };
     add_text("actor", " AND actor = ?");

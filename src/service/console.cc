@@ -38,7 +38,7 @@ std::string InList(const std::vector<int64_t>& ids, store::Params& params) {
   std::string in;
   for (int64_t id : ids) {
     in += in.empty() ? "?" : ", ?";
-    params.push_back(id);
+    params.emplace_back(id);
   }
   return in;
 }

@@ -168,8 +168,8 @@ Result<json> Service::ListMedia(const Principal& p, int64_t site_id, const Page&
     if (!q.empty()) {
       where += std::string(" AND (filename LIKE ?") + kLikeEscape + " OR alt LIKE ?" + kLikeEscape +
                ")";
-      params.push_back(LikeContains(q));
-      params.push_back(LikeContains(q));
+      params.emplace_back(LikeContains(q));
+      params.emplace_back(LikeContains(q));
     }
     ZQ_ASSIGN_OR_RETURN(int64_t total, c.QueryInt("SELECT COUNT(*) FROM media" + where, params));
     params.push_back(page.page_size);

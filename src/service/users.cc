@@ -18,8 +18,8 @@ Result<json> Service::ListUsers(const Principal& p, const Page& page, const json
     if (!q.empty()) {
       where += std::string(" AND (username LIKE ?") + kLikeEscape + " OR display_name LIKE ?" +
                kLikeEscape + ")";
-      params.push_back(LikeContains(q));
-      params.push_back(LikeContains(q));
+      params.emplace_back(LikeContains(q));
+      params.emplace_back(LikeContains(q));
     }
     if (f.contains("department_id")) {
       where += " AND department_id = ?";
