@@ -228,7 +228,7 @@ Result<json> Service::ListArticles(const Principal& p, int64_t site_id, const Pa
     }
     if (q) {
       where += std::string(" AND title LIKE ?") + kLikeEscape;
-      params.push_back(LikeContains(*q));
+      params.emplace_back(LikeContains(*q));
       counted = false;
     }
     if (from) {

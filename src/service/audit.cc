@@ -147,9 +147,9 @@ Result<json> Service::ListAudit(const Principal& p, const Page& page, const json
       where += std::string(" AND (detail LIKE ?") + kLikeEscape + " OR target_id = ? OR actor LIKE ?" +
                kLikeEscape + ")";
       std::string q = filters["q"].get<std::string>();
-      params.push_back(LikeContains(q));
+      params.emplace_back(LikeContains(q));
       params.push_back(q);
-      params.push_back(LikeContains(q));
+      params.emplace_back(LikeContains(q));
     }
     if (filters.contains("from") && filters["from"].is_number_integer()) {
       where += " AND ts >= ?";

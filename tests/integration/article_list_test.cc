@@ -104,7 +104,7 @@ TEST_F(ArticleList, TotalsStayExactAsArticlesMoveBetweenColumnsAndStates) {
     ASSERT_TRUE(moved) << moved.error().message;
   }
   const std::string a1 = std::to_string(d_.column_a1), a2 = std::to_string(d_.column_a2);
-  for (const std::string& status : {"", "draft", "pending", "published", "withdrawn"}) {
+  for (const std::string status : {"", "draft", "pending", "published", "withdrawn"}) {
     for (const std::string& col : {std::string(), a1, a2}) {
       std::string q = "page_size=1";
       std::string where = "WHERE site_id = ?";

@@ -95,7 +95,7 @@ void Api::AddOpsRoutes() {
     return options_.scheduler;
   };
   Add("GET", "/api/v1/jobs", Owner::Roles({"sysadmin"}), "后台任务列表",
-      [=](Call& c) -> Result<Reply> {
+      [sched](Call& c) -> Result<Reply> {
         if (!c.who().IsSysadmin()) return Fail(Error::Forbidden("仅系统管理员可以查看后台任务"));
         ZQ_ASSIGN_OR_RETURN(auto* s, sched());
         json items = json::array();
@@ -108,7 +108,7 @@ void Api::AddOpsRoutes() {
         return Reply{200, {{"items", items}, {"total", items.size()}}, {}, {}, {}};
       });
   Add("GET", "/api/v1/jobs/runs", Owner::Roles({"sysadmin"}), "后台任务运行记录",
-      [=](Call& c) -> Result<Reply> {
+      [sched](Call& c) -> Result<Reply> {
         if (!c.who().IsSysadmin()) return Fail(Error::Forbidden("仅系统管理员可以查看后台任务"));
         ZQ_ASSIGN_OR_RETURN(auto page, ParsePage(c.req));
         ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {}, {"job"}));
@@ -121,7 +121,7 @@ void Api::AddOpsRoutes() {
         return Reply{200, {{"items", items}, {"total", total}}, {}, {}, {}};
       });
   Add("POST", "/api/v1/jobs/{name}/run", Owner::Roles({"sysadmin"}), "立即执行后台任务",
-      [=](Call& c) -> Result<Reply> {
+      [this, sched](Call& c) -> Result<Reply> {
         if (!c.who().IsSysadmin()) return Fail(Error::Forbidden("仅系统管理员可以执行后台任务"));
         ZQ_ASSIGN_OR_RETURN(auto* s, sched());
         std::string name = c.Param("name");
