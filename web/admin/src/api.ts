@@ -2,7 +2,11 @@
 // the CSRF token rides along on every state-changing request.
 import { reactive } from 'vue'
 
-export interface ApiErrorBody { code: string; message: string; field: string }
+export interface ApiErrorBody {
+  code: string
+  message: string
+  field: string
+}
 
 export class ApiError extends Error {
   status: number
@@ -17,48 +21,132 @@ export class ApiError extends Error {
 }
 
 export interface User {
-  id: number; username: string; display_name: string; department_id: number | null
+  id: number
+  username: string
+  display_name: string
+  department_id: number | null
   platform_role: 'sysadmin' | 'secadmin' | 'auditor' | null
-  must_change_password: boolean; failed_logins: number; locked_until: number
-  status: 'active' | 'disabled'; expires_at: number | null; email: string; phone: string
-  password_changed_at: number; last_login_at: number | null; last_login_ip: string
-  created_at: number; updated_at: number
+  must_change_password: boolean
+  failed_logins: number
+  locked_until: number
+  status: 'active' | 'disabled'
+  expires_at: number | null
+  email: string
+  phone: string
+  password_changed_at: number
+  last_login_at: number | null
+  last_login_ip: string
+  created_at: number
+  updated_at: number
 }
 export interface Grant {
-  id: number; user_id?: number; site_id: number; site_code?: string; site_name?: string
-  column_id: number | null; role: 'site_admin' | 'editor' | 'reviewer'; created_at?: number
-  username?: string; display_name?: string
+  id: number
+  user_id?: number
+  site_id: number
+  site_code?: string
+  site_name?: string
+  column_id: number | null
+  role: 'site_admin' | 'editor' | 'reviewer'
+  created_at?: number
+  username?: string
+  display_name?: string
 }
 export interface Site {
-  id: number; school_id: number | null; code: string; name: string; domains: string[]; theme: string
-  status: 'open' | 'closed'; site_id_code: string; icp: string; police_record: string; sponsor: string
-  contact_name: string; contact_phone: string; contact_email: string; created_at: number; updated_at: number
+  id: number
+  school_id: number | null
+  code: string
+  name: string
+  domains: string[]
+  theme: string
+  status: 'open' | 'closed'
+  site_id_code: string
+  icp: string
+  police_record: string
+  sponsor: string
+  contact_name: string
+  contact_phone: string
+  contact_email: string
+  created_at: number
+  updated_at: number
 }
 export interface Column {
-  id: number; site_id: number; parent_id: number | null; name: string; slug: string
-  type: 'list' | 'page' | 'link'; update_class: 'news' | 'notice' | 'planning' | 'static'
-  link_url: string; description: string; keywords: string; sort_order: number; visible: boolean
-  created_at: number; updated_at: number
+  id: number
+  site_id: number
+  parent_id: number | null
+  name: string
+  slug: string
+  type: 'list' | 'page' | 'link'
+  update_class: 'news' | 'notice' | 'planning' | 'static'
+  link_url: string
+  description: string
+  keywords: string
+  sort_order: number
+  visible: boolean
+  created_at: number
+  updated_at: number
 }
 export type ArticleStatus = 'draft' | 'pending' | 'approved' | 'published' | 'withdrawn'
-export interface Attachment { id: number; filename: string; mime: string; size: number; hash: string }
+export interface Attachment {
+  id: number
+  filename: string
+  mime: string
+  size: number
+  hash: string
+}
 export interface Article {
-  id: number; site_id: number; column_id: number; title: string; subtitle: string; author: string
-  source: string; summary: string; cover_media_id: number | null; status: ArticleStatus; pinned: boolean
-  sort_order: number; publish_at: number | null; published_at: number | null; created_by: number | null
-  updated_by: number | null; submitted_by: number | null; reviewed_by: number | null
-  review_comment: string; version: number; created_at: number; updated_at: number
-  body?: string; attachments?: Attachment[]; created_by_name?: string
+  id: number
+  site_id: number
+  column_id: number
+  title: string
+  subtitle: string
+  author: string
+  source: string
+  summary: string
+  cover_media_id: number | null
+  status: ArticleStatus
+  pinned: boolean
+  sort_order: number
+  publish_at: number | null
+  published_at: number | null
+  created_by: number | null
+  updated_by: number | null
+  submitted_by: number | null
+  reviewed_by: number | null
+  review_comment: string
+  version: number
+  created_at: number
+  updated_at: number
+  body?: string
+  attachments?: Attachment[]
+  created_by_name?: string
 }
 export interface Media {
-  id: number; site_id: number; hash: string; filename: string; mime: string; size: number; alt: string
-  width: number | null; height: number | null; uploaded_by: number | null; created_at: number; url?: string
+  id: number
+  site_id: number
+  hash: string
+  filename: string
+  mime: string
+  size: number
+  alt: string
+  width: number | null
+  height: number | null
+  uploaded_by: number | null
+  created_at: number
+  url?: string
 }
 export interface Department {
-  id: number; parent_id: number | null; kind: 'district' | 'school' | 'department'; name: string
-  code: string; school_type: string; sort_order: number
+  id: number
+  parent_id: number | null
+  kind: 'district' | 'school' | 'department'
+  name: string
+  code: string
+  school_type: string
+  sort_order: number
 }
-export interface ListResult<T> { items: T[]; total: number }
+export interface ListResult<T> {
+  items: T[]
+  total: number
+}
 
 export const session = reactive({
   loaded: false,
@@ -71,9 +159,13 @@ export const session = reactive({
 
 // Called when the server says the session is gone (idle timeout, logout elsewhere).
 let onUnauthenticated: (() => void) | null = null
-export function setUnauthenticatedHandler(fn: () => void) { onUnauthenticated = fn }
+export function setUnauthenticatedHandler(fn: () => void) {
+  onUnauthenticated = fn
+}
 let onPasswordChange: (() => void) | null = null
-export function setPasswordChangeHandler(fn: () => void) { onPasswordChange = fn }
+export function setPasswordChangeHandler(fn: () => void) {
+  onPasswordChange = fn
+}
 
 function qs(params?: Record<string, unknown>): string {
   if (!params) return ''
@@ -86,13 +178,20 @@ function qs(params?: Record<string, unknown>): string {
   return s ? '?' + s : ''
 }
 
-export async function request<T>(method: string, path: string, body?: unknown,
-                                 opts: { query?: Record<string, unknown>; raw?: boolean; form?: FormData } = {}): Promise<T> {
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: { query?: Record<string, unknown>; raw?: boolean; form?: FormData } = {},
+): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' }
   if (method !== 'GET' && session.csrf) headers['X-CSRF-Token'] = session.csrf
   let payload: BodyInit | undefined
   if (opts.form) payload = opts.form
-  else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body) }
+  else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    payload = JSON.stringify(body)
+  }
   let res: Response
   try {
     res = await fetch('/api/v1' + path + qs(opts.query), { method, headers, body: payload, credentials: 'same-origin' })
@@ -107,7 +206,12 @@ export async function request<T>(method: string, path: string, body?: unknown,
   }
   let err: ApiErrorBody = { code: 'http_' + res.status, message: `HTTP ${res.status}`, field: '' }
   if (ct.includes('json')) {
-    try { const j = await res.json(); if (j?.error) err = j.error } catch { /* keep default */ }
+    try {
+      const j = await res.json()
+      if (j?.error) err = j.error
+    } catch {
+      /* keep default */
+    }
   }
   const e = new ApiError(res.status, err)
   if (res.status === 401 && path !== '/auth/login' && onUnauthenticated) onUnauthenticated()
@@ -140,7 +244,10 @@ export async function loadMe(): Promise<boolean> {
 }
 
 export function clearSession() {
-  session.user = null; session.grants = []; session.csrf = ''; session.mustChange = false
+  session.user = null
+  session.grants = []
+  session.csrf = ''
+  session.mustChange = false
 }
 
 // --- role helpers -------------------------------------------------------
@@ -152,17 +259,28 @@ export const role = {
   siteRoles(siteId: number): Set<string> {
     return new Set(session.grants.filter((g) => g.site_id === siteId).map((g) => g.role))
   },
-  canReadSite(siteId: number) { return role.isSys() || session.grants.some((g) => g.site_id === siteId) },
-  canManageSite(siteId: number) { return role.isSys() || role.siteRoles(siteId).has('site_admin') },
-  canEdit(siteId: number) { const r = role.siteRoles(siteId); return r.has('editor') || r.has('site_admin') },
-  canReview(siteId: number) { const r = role.siteRoles(siteId); return r.has('reviewer') || r.has('site_admin') },
+  canReadSite(siteId: number) {
+    return role.isSys() || session.grants.some((g) => g.site_id === siteId)
+  },
+  canManageSite(siteId: number) {
+    return role.isSys() || role.siteRoles(siteId).has('site_admin')
+  },
+  canEdit(siteId: number) {
+    const r = role.siteRoles(siteId)
+    return r.has('editor') || r.has('site_admin')
+  },
+  canReview(siteId: number) {
+    const r = role.siteRoles(siteId)
+    return r.has('reviewer') || r.has('site_admin')
+  },
   hasAnySiteRole: () => session.grants.length > 0,
   managesAnySite: () => role.isSys() || session.grants.some((g) => g.role === 'site_admin'),
 }
 
 export function grantSites(): { id: number; code: string; name: string }[] {
   const m = new Map<number, { id: number; code: string; name: string }>()
-  for (const g of session.grants) if (!m.has(g.site_id)) m.set(g.site_id, { id: g.site_id, code: g.site_code ?? '', name: g.site_name ?? '' })
+  for (const g of session.grants)
+    if (!m.has(g.site_id)) m.set(g.site_id, { id: g.site_id, code: g.site_code ?? '', name: g.site_name ?? '' })
   return [...m.values()]
 }
 
@@ -181,11 +299,24 @@ export function mediaUrl(m: { hash: string; mime: string; filename: string; url?
   if (m.url) return m.url
   // Same rule as the publisher's MediaExt (src/publish/publisher.cc).
   const ext: Record<string, string> = {
-    'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp', 'application/pdf': 'pdf',
-    'video/mp4': 'mp4', 'audio/mpeg': 'mp3', 'text/plain': 'txt', 'text/csv': 'csv', 'application/zip': 'zip',
-    'application/msword': 'doc', 'application/vnd.ms-excel': 'xls', 'application/vnd.ms-powerpoint': 'ppt',
+    'image/png': 'png',
+    'image/jpeg': 'jpg',
+    'image/gif': 'gif',
+    'image/webp': 'webp',
+    'application/pdf': 'pdf',
+    'video/mp4': 'mp4',
+    'audio/mpeg': 'mp3',
+    'text/plain': 'txt',
+    'text/csv': 'csv',
+    'application/zip': 'zip',
+    'application/msword': 'doc',
+    'application/vnd.ms-excel': 'xls',
+    'application/vnd.ms-powerpoint': 'ppt',
   }
   let e = ext[m.mime]
-  if (!e) { const x = m.filename.split('.').pop() ?? ''; e = ['docx', 'xlsx', 'pptx'].includes(x) ? x : 'bin' }
+  if (!e) {
+    const x = m.filename.split('.').pop() ?? ''
+    e = ['docx', 'xlsx', 'pptx'].includes(x) ? x : 'bin'
+  }
   return `/_media/${m.hash.slice(0, 2)}/${m.hash}.${e}`
 }

@@ -1,5 +1,7 @@
 import type { Column } from './api'
-export interface ColumnNode extends Column { children: ColumnNode[] }
+export interface ColumnNode extends Column {
+  children: ColumnNode[]
+}
 export function buildTree(cols: Column[]): ColumnNode[] {
   const byId = new Map<number, ColumnNode>()
   for (const c of cols) byId.set(c.id, { ...c, children: [] })
@@ -9,7 +11,10 @@ export function buildTree(cols: Column[]): ColumnNode[] {
     if (p) p.children.push(n)
     else roots.push(n)
   }
-  const sort = (l: ColumnNode[]) => { l.sort((a, b) => a.sort_order - b.sort_order || a.id - b.id); l.forEach((x) => sort(x.children)) }
+  const sort = (l: ColumnNode[]) => {
+    l.sort((a, b) => a.sort_order - b.sort_order || a.id - b.id)
+    l.forEach((x) => sort(x.children))
+  }
   sort(roots)
   return roots
 }

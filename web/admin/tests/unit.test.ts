@@ -6,8 +6,18 @@ import { useFieldErrors } from '../src/forms'
 describe('diff', () => {
   it('marks Chinese characters inserted and deleted', () => {
     const d = diff('校园开放日', '校园体育开放日活动')
-    expect(d.filter((p) => p.op === 'ins').map((p) => p.text).join('')).toBe('体育活动')
-    expect(d.filter((p) => p.op !== 'ins').map((p) => p.text).join('')).toBe('校园开放日')
+    expect(
+      d
+        .filter((p) => p.op === 'ins')
+        .map((p) => p.text)
+        .join(''),
+    ).toBe('体育活动')
+    expect(
+      d
+        .filter((p) => p.op !== 'ins')
+        .map((p) => p.text)
+        .join(''),
+    ).toBe('校园开放日')
   })
   it('strips tags and keeps paragraphs apart', () => {
     expect(stripTags('<p>第一段</p><p>第二&amp;段</p>')).toBe('第一段\n第二&段')
