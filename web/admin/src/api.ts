@@ -92,6 +92,7 @@ export interface Attachment {
   mime: string
   size: number
   hash: string
+  url?: string
 }
 export interface Article {
   id: number
@@ -132,7 +133,7 @@ export interface Media {
   height: number | null
   uploaded_by: number | null
   created_at: number
-  url?: string
+  url: string
 }
 export interface Department {
   id: number
@@ -295,28 +296,31 @@ export function fmtSize(n: number): string {
   if (n < 1024 * 1024) return (n / 1024).toFixed(1) + ' KB'
   return (n / 1024 / 1024).toFixed(1) + ' MB'
 }
-export function mediaUrl(m: { hash: string; mime: string; filename: string; url?: string }): string {
-  if (m.url) return m.url
-  // Same rule as the publisher's MediaExt (src/publish/publisher.cc).
-  const ext: Record<string, string> = {
-    'image/png': 'png',
-    'image/jpeg': 'jpg',
-    'image/gif': 'gif',
-    'image/webp': 'webp',
-    'application/pdf': 'pdf',
-    'video/mp4': 'mp4',
-    'audio/mpeg': 'mp3',
-    'text/plain': 'txt',
-    'text/csv': 'csv',
-    'application/zip': 'zip',
-    'application/msword': 'doc',
-    'application/vnd.ms-excel': 'xls',
-    'application/vnd.ms-powerpoint': 'ppt',
-  }
-  let e = ext[m.mime]
+// Article attachments come without a url (docs/openapi.yaml, Article.attachments), so
+// the console builds it with the server's rule (MediaUrl in src/core/text.cc). Media
+// objects (library, upload) carry their own `url`: use that.
+const MEDIA_EXT: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'application/pdf': 'pdf',
+  'video/mp4': 'mp4',
+  'audio/mpeg': 'mp3',
+  'text/plain': 'txt',
+  'text/csv': 'csv',
+  'application/zip': 'zip',
+  'application/msword': 'doc',
+  'application/vnd.ms-excel': 'xls',
+  'application/vnd.ms-powerpoint': 'ppt',
+}
+export function attachmentUrl(a: { hash: string; mime: string; filename: string; url?: string }): string {
+  if (a.url) return a.url
+  let e = MEDIA_EXT[a.mime]
   if (!e) {
-    const x = m.filename.split('.').pop() ?? ''
+    const dot = a.filename.lastIndexOf('.')
+    const x = dot >= 0 ? a.filename.slice(dot + 1) : ''
     e = ['docx', 'xlsx', 'pptx'].includes(x) ? x : 'bin'
   }
-  return `/_media/${m.hash.slice(0, 2)}/${m.hash}.${e}`
+  return `/_media/${a.hash.slice(0, 2)}/${a.hash}.${e}`
 }

@@ -18,3 +18,22 @@ export function buildTree(cols: Column[]): ColumnNode[] {
   sort(roots)
   return roots
 }
+
+export interface ReorderItem {
+  id: number
+  parent_id?: number | null
+  sort_order?: number
+}
+// What a drop changed, for POST /sites/{id}/columns/reorder: `siblings` in their new
+// order under `parentId`, numbered 0, 10, 20…; the moved column also gets its new
+// parent. Columns already in place are left out.
+export function reorderItems(siblings: Column[], movedId: number, parentId: number | null): ReorderItem[] {
+  const items: ReorderItem[] = []
+  siblings.forEach((c, i) => {
+    const item: ReorderItem = { id: c.id }
+    if (c.sort_order !== i * 10) item.sort_order = i * 10
+    if (c.id === movedId && (c.parent_id ?? null) !== parentId) item.parent_id = parentId
+    if (item.sort_order !== undefined || item.parent_id !== undefined) items.push(item)
+  })
+  return items
+}
