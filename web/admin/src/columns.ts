@@ -1,4 +1,4 @@
-import type { Column } from './api'
+import type { Column, Schemas } from './api'
 export interface ColumnNode extends Column {
   children: ColumnNode[]
 }
@@ -19,11 +19,7 @@ export function buildTree(cols: Column[]): ColumnNode[] {
   return roots
 }
 
-export interface ReorderItem {
-  id: number
-  parent_id?: number | null
-  sort_order?: number
-}
+export type ReorderItem = Schemas['ColumnReorder']['items'][number]
 // What a drop changed, for POST /sites/{id}/columns/reorder: `siblings` in their new
 // order under `parentId`, numbered 0, 10, 20…; the moved column also gets its new
 // parent. Columns already in place are left out.

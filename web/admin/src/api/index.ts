@@ -1,6 +1,7 @@
 // Thin client for /api/v1: session cookie is sent by the browser (same origin),
 // the CSRF token rides along on every state-changing request.
 import { reactive } from 'vue'
+import type { components } from './schema'
 
 export interface ApiErrorBody {
   code: string
@@ -20,130 +21,20 @@ export class ApiError extends Error {
   }
 }
 
-export interface User {
-  id: number
-  username: string
-  display_name: string
-  department_id: number | null
-  platform_role: 'sysadmin' | 'secadmin' | 'auditor' | null
-  must_change_password: boolean
-  failed_logins: number
-  locked_until: number
-  status: 'active' | 'disabled'
-  expires_at: number | null
-  email: string
-  phone: string
-  password_changed_at: number
-  last_login_at: number | null
-  last_login_ip: string
-  created_at: number
-  updated_at: number
-}
-export interface Grant {
-  id: number
-  user_id?: number
-  site_id: number
-  site_code?: string
-  site_name?: string
-  column_id: number | null
-  role: 'site_admin' | 'editor' | 'reviewer'
-  created_at?: number
-  username?: string
-  display_name?: string
-}
-export interface Site {
-  id: number
-  school_id: number | null
-  code: string
-  name: string
-  domains: string[]
-  theme: string
-  status: 'open' | 'closed'
-  site_id_code: string
-  icp: string
-  police_record: string
-  sponsor: string
-  contact_name: string
-  contact_phone: string
-  contact_email: string
-  created_at: number
-  updated_at: number
-}
-export interface Column {
-  id: number
-  site_id: number
-  parent_id: number | null
-  name: string
-  slug: string
-  type: 'list' | 'page' | 'link'
-  update_class: 'news' | 'notice' | 'planning' | 'static'
-  link_url: string
-  description: string
-  keywords: string
-  sort_order: number
-  visible: boolean
-  created_at: number
-  updated_at: number
-}
-export type ArticleStatus = 'draft' | 'pending' | 'approved' | 'published' | 'withdrawn'
-export interface Attachment {
-  id: number
-  filename: string
-  mime: string
-  size: number
-  hash: string
-  url?: string
-}
-export interface Article {
-  id: number
-  site_id: number
-  column_id: number
-  title: string
-  subtitle: string
-  author: string
-  source: string
-  summary: string
-  cover_media_id: number | null
-  status: ArticleStatus
-  pinned: boolean
-  sort_order: number
-  publish_at: number | null
-  published_at: number | null
-  created_by: number | null
-  updated_by: number | null
-  submitted_by: number | null
-  reviewed_by: number | null
-  review_comment: string
-  version: number
-  created_at: number
-  updated_at: number
-  body?: string
-  attachments?: Attachment[]
-  created_by_name?: string
-}
-export interface Media {
-  id: number
-  site_id: number
-  hash: string
-  filename: string
-  mime: string
-  size: number
-  alt: string
-  width: number | null
-  height: number | null
-  uploaded_by: number | null
-  created_at: number
-  url: string
-}
-export interface Department {
-  id: number
-  parent_id: number | null
-  kind: 'district' | 'school' | 'department'
-  name: string
-  code: string
-  school_type: string
-  sort_order: number
-}
+// Shapes from docs/openapi.yaml (src/api/schema.d.ts, made by `npm run gen:api`).
+export type Schemas = components['schemas']
+export type User = Schemas['User']
+export type Me = Schemas['Me']
+export type Grant = Schemas['Grant']
+export type Site = Schemas['Site']
+export type Department = Schemas['Department']
+export type Column = Schemas['Column']
+export type ArticleStatus = Schemas['ArticleStatus']
+export type Article = Schemas['Article']
+// An article's attachment; `url` is known for those picked in this session (Media.url).
+export type Attachment = NonNullable<Article['attachments']>[number] & { url?: string }
+export type Media = Schemas['Media']
+export type Theme = Schemas['Theme']
 export interface ListResult<T> {
   items: T[]
   total: number
@@ -151,7 +42,7 @@ export interface ListResult<T> {
 
 export const session = reactive({
   loaded: false,
-  user: null as (User & { grants?: Grant[] }) | null,
+  user: null as Me | null,
   grants: [] as Grant[],
   csrf: '',
   mustChange: false,
@@ -230,7 +121,7 @@ export const api = {
 
 export async function loadMe(): Promise<boolean> {
   try {
-    const me = await api.get<{ user: User & { grants: Grant[] }; csrf: string }>('/me')
+    const me = await api.get<Schemas['MeResponse']>('/me')
     session.user = me.user
     session.grants = me.user.grants ?? []
     session.csrf = me.csrf
