@@ -342,9 +342,17 @@ test('screens of the platform roles (sites, columns, users, media, audit, securi
   await shot(page, '10-sites')
   await page.goto(`${ADMIN}/sites/${state.siteA}/columns`)
   await page.waitForSelector('[data-test=column-tree]')
-  // Drag 信息公开 above 新闻动态; the new order is what the server now has.
+  // Drag 信息公开 above 新闻动态: one reorder request (no PATCH per column), and the
+  // new order is what the server now has.
+  const columnPatches = []
+  const onRequest = (r) => { if (r.method() === 'PATCH' && r.url().includes('/api/v1/columns/')) columnPatches.push(r.url()) }
+  page.on('request', onRequest)
+  const reorder = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/api/v1/sites/${state.siteA}/columns/reorder`))
   await page.locator('.el-tree-node__content', { hasText: '信息公开' }).first()
     .dragTo(page.locator('.el-tree-node__content', { hasText: '新闻动态' }).first(), { targetPosition: { x: 30, y: 2 } })
+  assert.equal((await reorder).status(), 200, 'the reorder request succeeds')
+  page.off('request', onRequest)
+  assert.deepEqual(columnPatches, [], 'a drag is one reorder request, not one PATCH per column')
   const sys = await apiAs('sysadmin', NEW_PW.sysadmin)
   await until(async () => {
     const cols = (await sys.get(`/sites/${state.siteA}/columns`)).body.items.filter((c) => !c.parent_id).sort((a, b) => a.sort_order - b.sort_order || a.id - b.id)

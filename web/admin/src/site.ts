@@ -6,7 +6,12 @@ const KEY = 'zq-site'
 export const currentSite = reactive({ id: Number(localStorage.getItem(KEY) ?? 0) || 0 })
 export const siteOptions = reactive({ items: [] as { id: number; code: string; name: string }[] })
 
-watch(() => currentSite.id, (v) => { if (v) localStorage.setItem(KEY, String(v)) })
+watch(
+  () => currentSite.id,
+  (v) => {
+    if (v) localStorage.setItem(KEY, String(v))
+  },
+)
 
 export async function loadSiteOptions() {
   if (role.isSys()) {

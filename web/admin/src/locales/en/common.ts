@@ -1,0 +1,33 @@
+// Words shared by every screen: the same keys as ../zh-CN/common.ts.
+import type zh from '../zh-CN/common'
+
+export default {
+  search: 'Search',
+  reset: 'Reset',
+  create: 'New',
+  edit: 'Edit',
+  save: 'Save',
+  cancel: 'Cancel',
+  delete: 'Delete',
+  confirm: 'OK',
+  actions: 'Actions',
+  status: 'Status',
+  name: 'Name',
+  code: 'Code',
+  all: 'All',
+  yes: 'Yes',
+  no: 'No',
+  close: 'Close',
+  back: 'Back',
+  loading: 'Loading…',
+  none: 'No data',
+  notProvided: 'The server does not provide this endpoint yet',
+  refresh: 'Refresh',
+  time: 'Time',
+  detail: 'Detail',
+  keyword: 'Keyword',
+  dateRange: 'Date range',
+  from: 'From',
+  to: 'To',
+  required: 'Required',
+} satisfies Record<keyof typeof zh, string>

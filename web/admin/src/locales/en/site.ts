@@ -1,0 +1,33 @@
+// 站点管理 (sites, footer, theme switch): the same keys as ../zh-CN/site.ts.
+import type zh from '../zh-CN/site'
+
+export default {
+  list: 'Sites',
+  create: 'New site',
+  code: 'Site code',
+  name: 'Site name',
+  domains: 'Domains',
+  domainsHint: 'One domain per line',
+  school: 'School',
+  theme: 'Theme',
+  status: 'Status',
+  open: 'Open',
+  closed: 'Closed',
+  closeSite: 'Close site',
+  reopen: 'Reopen',
+  footer: 'Footer',
+  siteIdCode: 'Site ID code',
+  icp: 'ICP record',
+  police: 'Public security record',
+  sponsor: 'Sponsor',
+  contactName: 'Contact',
+  contactPhone: 'Phone',
+  contactEmail: 'Email',
+  switchTheme: 'Redesign (switch theme)',
+  preview: 'Preview',
+  apply: 'Apply',
+  previewTitle: 'Theme preview',
+  basic: 'Basics',
+  confirmClose: 'A closed site is no longer served. Close it?',
+  saved: 'Saved',
+} satisfies Record<keyof typeof zh, string>

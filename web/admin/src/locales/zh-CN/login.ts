@@ -1,0 +1,20 @@
+// Login and password change.
+export default {
+  title: '用户登录',
+  username: '用户名',
+  password: '密码',
+  submit: '登录',
+  locked: '账号已锁定',
+  expired: '会话已超时，请重新登录。未保存的内容已在本机保留，登录后可继续。',
+  changeTitle: '修改密码',
+  changeHint: '为保证账号安全，请先修改密码。',
+  reason_first_login: '首次登录须修改初始密码。',
+  reason_reset: '密码已被管理员重置，请设置新密码。',
+  reason_expired: '密码已过期（超过有效期），请设置新密码。',
+  oldPassword: '当前密码',
+  newPassword: '新密码',
+  confirmPassword: '确认新密码',
+  mismatch: '两次输入的新密码不一致',
+  changed: '密码已修改',
+  policy: '密码须符合等保2.0要求：足够长度、包含多种字符、不含用户名、不与近期密码重复。',
+}
