@@ -177,9 +177,10 @@ Result<std::unique_ptr<Platform>> Platform::Open(const OpenOptions& options) {
   p->scheduler_->Add(std::make_unique<ops::ScheduledPublishJob>(*p->service_));
   p->scheduler_->Add(std::make_unique<inspect::InspectionJob>(*p->inspector_));
 
-  // Content changes reach the publisher and the monitors.
+  // Content changes reach the publisher and the monitors (not during a bulk
+  // load, whose caller publishes whole sites at the end).
   p->subscribers_ = std::make_unique<Subscribers>(*p);
-  p->service_->Subscribe(p->subscribers_.get());
+  if (!options.bulk_load) p->service_->Subscribe(p->subscribers_.get());
 
   // The API.
   http::ApiOptions ao;

@@ -40,7 +40,10 @@ struct OpenOptions {
   std::map<std::string, std::string> override_origins;
   std::map<std::string, std::string> env;  // ZHANQUN_* variables
   bool create_data_dir = false;
-  bool bulk_load = false;  // demo generation: SQLite without fsync (store::DbOptions::durable)
+  // Demo generation and bulk loads: SQLite without fsync
+  // (store::DbOptions::durable), and changes are not published one by one
+  // (the caller publishes whole sites at the end).
+  bool bulk_load = false;
 };
 
 class Platform {

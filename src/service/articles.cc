@@ -231,6 +231,9 @@ Result<json> Service::ListArticles(const Principal& p, int64_t site_id, const Pa
       params.emplace_back(LikeContains(*q));
       counted = false;
     }
+    // A title search that matches few articles: those, looked up by id and
+    // sorted, rather than a walk of the site's whole list order.
+    constexpr int64_t kFewMatches = 2000;
     if (from) {
       where += " AND COALESCE(published_at, updated_at) >= ?";
       params.push_back(*from);
@@ -243,9 +246,9 @@ Result<json> Service::ListArticles(const Principal& p, int64_t site_id, const Pa
     }
     int64_t total = 0;
     if (counted) {
-      ZQ_ASSIGN_OR_RETURN(total, c.QueryInt("SELECT COALESCE(SUM(n), 0) FROM article_counts" +
-                                                count_where,
-                                            count_params));
+      ZQ_ASSIGN_OR_RETURN(
+          total,
+          c.QueryInt("SELECT COALESCE(SUM(n), 0) FROM article_counts" + count_where, count_params));
     } else {
       ZQ_ASSIGN_OR_RETURN(total, c.QueryInt("SELECT COUNT(*) FROM articles" + where, params));
     }
@@ -256,11 +259,17 @@ Result<json> Service::ListArticles(const Principal& p, int64_t site_id, const Pa
           "DESC";
       params.push_back(page.page_size);
       params.push_back((page.page - 1) * page.page_size);
-      ZQ_ASSIGN_OR_RETURN(
-          auto rows, c.Query(std::string("SELECT ") + kArticleListCols +
-                                 " FROM articles WHERE id IN (SELECT id FROM articles" + where +
-                                 kOrder + " LIMIT ? OFFSET ?)" + kOrder,
-                             params));
+      std::string ids =
+          q && total <= kFewMatches
+              ? std::string(
+                    "SELECT id FROM articles WHERE id IN (SELECT id FROM "
+                    "articles") +
+                    where + ")" + kOrder + " LIMIT ? OFFSET ?"
+              : std::string("SELECT id FROM articles") + where + kOrder + " LIMIT ? OFFSET ?";
+      ZQ_ASSIGN_OR_RETURN(auto rows,
+                          c.Query(std::string("SELECT ") + kArticleListCols +
+                                      " FROM articles WHERE id IN (" + ids + ")" + kOrder,
+                                  params));
       std::vector<json*> refs;
       for (const auto& r : rows) items.push_back(ArticleJson(r, false));
       for (auto& it : items) refs.push_back(&it);
@@ -317,7 +326,9 @@ Result<json> Service::CreateArticle(const Principal& p, int64_t site_id, const j
                        {{"before", nullptr}, {"after", after}}));
     return out;
   });
-  if (r) Announce({ContentChange::What::kArticle, ContentChange::How::kCreated, site_id, (*r)["id"].get<int64_t>(), false});
+  if (r)
+    Announce({ContentChange::What::kArticle, ContentChange::How::kCreated, site_id,
+              (*r)["id"].get<int64_t>(), false});
   return r;
 }
 
@@ -328,7 +339,7 @@ Result<json> Service::UpdateArticle(const Principal& p, int64_t id, const json& 
         return std::make_pair(r.Int("site_id"), r.Int("column_id"));
       });
   if (!loc) return Fail(std::move(loc.error()));
-  auto [site_id, column_id] = *loc;
+  const int64_t site_id = loc->first, column_id = loc->second;
   if (!p.HasRole(site_id, SiteRole::kEditor, column_id)) {
     return Fail(Error::Forbidden("没有该栏目的编辑权限"));
   }
@@ -407,7 +418,8 @@ Result<json> Service::UpdateArticle(const Principal& p, int64_t id, const json& 
     return after;
   });
   if (r) {
-    Announce({ContentChange::What::kArticle, ContentChange::How::kUpdated, (*r)["site_id"].get<int64_t>(), id, (*r)["status"] == "published"});
+    Announce({ContentChange::What::kArticle, ContentChange::How::kUpdated,
+              (*r)["site_id"].get<int64_t>(), id, (*r)["status"] == "published"});
   }
   return r;
 }
@@ -511,7 +523,8 @@ Result<json> Service::ArticleAction(const Principal& p, int64_t id, const std::s
   if (r) {
     // publish and withdraw change what visitors see (a scheduled publish too:
     // its pages are checked now and again when it goes live).
-    Announce({ContentChange::What::kArticle, ContentChange::How::kUpdated, site_id, id, action == "publish" || action == "withdraw"});
+    Announce({ContentChange::What::kArticle, ContentChange::How::kUpdated, site_id, id,
+              action == "publish" || action == "withdraw"});
   }
   return r;
 }
@@ -569,7 +582,8 @@ Result<json> Service::PinArticle(const Principal& p, int64_t id, const json& bod
     return FullArticle(c, id);
   });
   if (r) {
-    Announce({ContentChange::What::kArticle, ContentChange::How::kUpdated, site_id, id, (*r)["status"] == "published"});
+    Announce({ContentChange::What::kArticle, ContentChange::How::kUpdated, site_id, id,
+              (*r)["status"] == "published"});
   }
   return r;
 }

@@ -985,6 +985,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 后台任务列表
+         * @description 调度器中的全部后台任务（定时发布、月度巡检……）：名称、计划、是否正在运行、下次运行时间与最近一次运行。
+         *     / Every scheduled background job with its schedule, next due time and last run.
+         */
+        get: operations["listJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 后台任务运行记录
+         * @description 每次运行的开始、结束、结果（ok 完成、idle 无待办、failed 失败、overran 超时、cancelled 已取消）
+         *     与错误；连续的无待办运行合并为一条（repeats）。最新的在前。
+         *     / Every run, newest first; consecutive idle runs share one row.
+         */
+        get: operations["listJobRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{name}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 任务名称（如 scheduled_publish）/ The job's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 立即执行后台任务
+         * @description 让任务立即排队执行（记入审计日志 job.run）；结果见运行记录。
+         *     / Queues the job now (audited as job.run); see its runs for the result.
+         */
+        post: operations["runJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sites/{id}/preview": {
         parameters: {
             query?: never;
@@ -1245,6 +1312,31 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Job: {
+            name: string;
+            title: string;
+            /** @description 如“每 5 秒”“每天 02:30” / e.g. 每 5 秒 */
+            schedule: string;
+            running: boolean;
+            /** Format: int64 */
+            next_due: number;
+            last: components["schemas"]["JobRun"] | null;
+        };
+        JobRun: {
+            /** Format: int64 */
+            id: number;
+            job: string;
+            /** Format: int64 */
+            started_at: number;
+            /** Format: int64 */
+            finished_at: number;
+            /** @enum {string} */
+            outcome: "ok" | "idle" | "failed" | "overran" | "cancelled";
+            repeats: number;
+            summary: string;
+            error: string;
+            detail: Record<string, never>;
+        };
         Monitor: {
             id: number;
             site_id: number | null;
@@ -4108,6 +4200,96 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Job"][];
+                        total: number;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    listJobRuns: {
+        parameters: {
+            query?: {
+                /** @description 页码，从 1 开始 / Page number, from 1 */
+                page?: components["parameters"]["Page"];
+                /** @description 每页条数 / Items per page */
+                page_size?: components["parameters"]["PageSize"];
+                /** @description 只看一个任务 / One job only */
+                job?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["JobRun"][];
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    runJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 任务名称（如 scheduled_publish）/ The job's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 已排队 / Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        queued: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     previewSite: {
