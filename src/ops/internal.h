@@ -61,4 +61,30 @@ Result<std::vector<MaintenanceWindow>> LoadWindows(store::Conn& c, int64_t from,
 
 bool ProtectionMode(store::Conn& c);
 
+// --- Shared by the administration files ---------------------------------------
+
+inline constexpr int64_t kDayMs = 86400000;
+
+inline Status RequireSysadmin(const Principal& p, const char* what) {
+  if (!p.IsSysadmin()) return Fail(Error::Forbidden(std::string("只有系统管理员可以") + what));
+  return {};
+}
+
+inline json OptJson(const store::Row& r, std::string_view name) {
+  return r.IsNull(name) ? json(nullptr) : json(r.Int(name));
+}
+
+// "2026-11" -> [start, end) in ms, month boundaries in Beijing time; empty:
+// the month of `now`.
+Result<std::pair<int64_t, int64_t>> MonthRange(const std::string& month, int64_t now);
+// Day number in Beijing time -> "2026-11-26".
+std::string DayText(int64_t day);
+
+struct DayStat {
+  int64_t checks = 0, failures = 0;
+};
+// Per site (by its home-page monitor), per Beijing day, from the hourly rollups.
+Result<std::map<int64_t, std::map<int64_t, DayStat>>> SiteDays(store::Conn& c, int64_t from,
+                                                               int64_t to);
+
 }  // namespace zhanqun::ops

@@ -102,53 +102,6 @@ Result<std::vector<MonitorSpec>> Monitoring::Impl::LoadMonitors() {
       });
 }
 
-Status Monitoring::SyncSiteMonitors() {
-  int64_t now = Now();
-  int interval = options_.config.default_interval_s;
-  return db_.Write([&](Conn& c) -> Status {
-    ZQ_ASSIGN_OR_RETURN(auto domains,
-                        c.Query("SELECT d.domain, d.site_id, d.position, s.status FROM "
-                                "site_domains d JOIN sites s ON s.id = d.site_id"));
-    ZQ_ASSIGN_OR_RETURN(auto existing,
-                        c.Query("SELECT id, site_id, domain, enabled, home FROM monitors "
-                                "WHERE kind = 'site'"));
-    // The home page of a site is its first domain (lowest position).
-    std::map<int64_t, std::pair<int64_t, std::string>> first;
-    for (const auto& d : domains) {
-      auto it = first.find(d.Int("site_id"));
-      if (it == first.end() || d.Int("position") < it->second.first)
-        first[d.Int("site_id")] = {d.Int("position"), d.Text("domain")};
-    }
-    std::map<std::pair<int64_t, std::string>, const store::Row*> have;
-    for (const auto& m : existing) have[{m.Int("site_id"), m.Text("domain")}] = &m;
-    std::set<std::pair<int64_t, std::string>> want;
-    for (const auto& d : domains) {
-      int64_t site = d.Int("site_id");
-      std::string domain = d.Text("domain");
-      want.insert({site, domain});
-      int64_t enabled = d.Text("status") == "open" ? 1 : 0;
-      int64_t home = first[site].second == domain ? 1 : 0;
-      auto it = have.find({site, domain});
-      if (it == have.end()) {
-        ZQ_TRY(c.Exec(
-            "INSERT INTO monitors (site_id, domain, kind, name, url, interval_s, keyword, "
-            "ip_version, enabled, home, created_at, updated_at) VALUES (?, ?, 'site', ?, ?, ?, "
-            "'', 'any', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            {site, domain, domain, "http://" + domain + "/", int64_t{interval}, enabled, home, now,
-             now}));
-      } else if (it->second->Int("enabled") != enabled || it->second->Int("home") != home) {
-        ZQ_TRY(c.Exec("UPDATE monitors SET enabled = ?, home = ?, updated_at = ? WHERE id = ?",
-                      {enabled, home, now, it->second->Int("id")}));
-      }
-    }
-    for (const auto& m : existing) {
-      if (!want.count({m.Int("site_id"), m.Text("domain")}))
-        ZQ_TRY(c.Exec("DELETE FROM monitors WHERE id = ?", {m.Int("id")}));
-    }
-    return {};
-  });
-}
-
 void Monitoring::Impl::ProberLoop() {
   const auto& cfg = owner.options_.config;
   CURLM* m = static_cast<CURLM*>(multi);
