@@ -639,61 +639,71 @@ void Api::AddRoutes() {
   });
   // --- monitoring, incidents, alerts (系统管理员) ------------------------------
   // Every route checks the role before it looks at the body or the id.
-  auto mon = [this]() -> ops::Monitoring& {
-    if (!options_.monitoring) throw std::runtime_error("monitoring not configured");
-    return *options_.monitoring;
+  // Without monitoring (ApiOptions::monitoring unset) the routes answer 503,
+  // after the role check so that others still get their 403.
+  auto add_mon = [this, &add](std::string method, std::string pattern, std::string owner,
+                              std::string summary, ApiFn fn) {
+    add(std::move(method), std::move(pattern), std::move(owner), std::move(summary),
+        [this, fn = std::move(fn)](Call& c) -> Result<Reply> {
+          if (!options_.monitoring) {
+            ZQ_TRY(SysadminOnly(c.who()));
+            return Fail(Error{Code::kUnavailable, "监测功能未启用", "", {}});
+          }
+          return fn(c);
+        });
   };
-  add("GET", "/api/v1/monitors", "sysadmin", "监测项列表", [mon](Call& c) -> Result<Reply> {
+  auto mon = [this]() -> ops::Monitoring& { return *options_.monitoring; };
+  add_mon("GET", "/api/v1/monitors", "sysadmin", "监测项列表", [mon](Call& c) -> Result<Reply> {
     ZQ_TRY(SysadminOnly(c.who()));
     ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"site_id"}, {"kind"}));
     return Ok(mon().ListMonitors(c.who(), f));
   });
-  add("POST", "/api/v1/monitors", "sysadmin", "添加监测项",
-      [mon](Call& c) { return Ok(mon().CreateMonitor(c.who(), c.body), 201); });
-  add("GET", "/api/v1/monitors/{id}", "sysadmin", "监测项详情",
-      [mon](Call& c) { return Ok(mon().GetMonitor(c.who(), c.Id())); });
-  add("PATCH", "/api/v1/monitors/{id}", "sysadmin", "修改监测项",
-      [mon](Call& c) { return Ok(mon().UpdateMonitor(c.who(), c.Id(), c.body)); });
-  add("DELETE", "/api/v1/monitors/{id}", "sysadmin", "删除监测项",
-      [mon](Call& c) { return NoContent(mon().DeleteMonitor(c.who(), c.Id())); });
-  add("GET", "/api/v1/monitors/{id}/results", "sysadmin", "监测结果",
-      [mon](Call& c) -> Result<Reply> {
-        ZQ_TRY(SysadminOnly(c.who()));
-        ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"from", "to", "limit"}, {"resolution"}));
-        return Ok(mon().ListResults(c.who(), c.Id(), f));
-      });
-  add("GET", "/api/v1/incidents", "sysadmin", "故障事件列表", [mon](Call& c) -> Result<Reply> {
+  add_mon("POST", "/api/v1/monitors", "sysadmin", "添加监测项",
+          [mon](Call& c) { return Ok(mon().CreateMonitor(c.who(), c.body), 201); });
+  add_mon("GET", "/api/v1/monitors/{id}", "sysadmin", "监测项详情",
+          [mon](Call& c) { return Ok(mon().GetMonitor(c.who(), c.Id())); });
+  add_mon("PATCH", "/api/v1/monitors/{id}", "sysadmin", "修改监测项",
+          [mon](Call& c) { return Ok(mon().UpdateMonitor(c.who(), c.Id(), c.body)); });
+  add_mon("DELETE", "/api/v1/monitors/{id}", "sysadmin", "删除监测项",
+          [mon](Call& c) { return NoContent(mon().DeleteMonitor(c.who(), c.Id())); });
+  add_mon("GET", "/api/v1/monitors/{id}/results", "sysadmin", "监测结果",
+          [mon](Call& c) -> Result<Reply> {
+            ZQ_TRY(SysadminOnly(c.who()));
+            ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"from", "to", "limit"}, {"resolution"}));
+            return Ok(mon().ListResults(c.who(), c.Id(), f));
+          });
+  add_mon("GET", "/api/v1/incidents", "sysadmin", "故障事件列表", [mon](Call& c) -> Result<Reply> {
     ZQ_TRY(SysadminOnly(c.who()));
     ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"monitor_id", "site_id"}, {"status", "month"}));
     return Ok(mon().ListIncidents(c.who(), f));
   });
-  add("POST", "/api/v1/incidents/{id}/acknowledge", "sysadmin", "确认故障事件",
-      [mon](Call& c) { return Ok(mon().AcknowledgeIncident(c.who(), c.Id(), c.body)); });
-  add("GET", "/api/v1/alert-channels", "sysadmin", "告警渠道列表",
-      [mon](Call& c) { return Ok(mon().ListChannels(c.who())); });
-  add("POST", "/api/v1/alert-channels", "sysadmin", "添加告警渠道",
-      [mon](Call& c) { return Ok(mon().CreateChannel(c.who(), c.body), 201); });
-  add("PATCH", "/api/v1/alert-channels/{id}", "sysadmin", "修改告警渠道",
-      [mon](Call& c) { return Ok(mon().UpdateChannel(c.who(), c.Id(), c.body)); });
-  add("DELETE", "/api/v1/alert-channels/{id}", "sysadmin", "删除告警渠道",
-      [mon](Call& c) { return NoContent(mon().DeleteChannel(c.who(), c.Id())); });
-  add("GET", "/api/v1/alert-deliveries", "sysadmin", "告警发送记录",
-      [mon](Call& c) -> Result<Reply> {
-        ZQ_TRY(SysadminOnly(c.who()));
-        ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {}, {"status"}));
-        return Ok(mon().ListDeliveries(c.who(), f));
-      });
-  add("GET", "/api/v1/maintenance-windows", "sysadmin", "维护窗口列表",
-      [mon](Call& c) { return Ok(mon().ListWindows(c.who())); });
-  add("POST", "/api/v1/maintenance-windows", "sysadmin", "设置维护窗口",
-      [mon](Call& c) { return Ok(mon().CreateWindow(c.who(), c.body), 201); });
-  add("DELETE", "/api/v1/maintenance-windows/{id}", "sysadmin", "删除维护窗口",
-      [mon](Call& c) { return NoContent(mon().DeleteWindow(c.who(), c.Id())); });
-  add("GET", "/api/v1/monitoring/settings", "sysadmin", "监测设置",
-      [mon](Call& c) { return Ok(mon().GetSettings(c.who())); });
-  add("PATCH", "/api/v1/monitoring/settings", "sysadmin", "修改监测设置（重保模式）",
-      [mon](Call& c) { return Ok(mon().UpdateSettings(c.who(), c.body)); });
-  add("GET", "/api/v1/availability", "sysadmin", "站点可用率", [mon](Call& c) -> Result<Reply> {
+  add_mon("POST", "/api/v1/incidents/{id}/acknowledge", "sysadmin", "确认故障事件",
+          [mon](Call& c) { return Ok(mon().AcknowledgeIncident(c.who(), c.Id(), c.body)); });
+  add_mon("GET", "/api/v1/alert-channels", "sysadmin", "告警渠道列表",
+          [mon](Call& c) { return Ok(mon().ListChannels(c.who())); });
+  add_mon("POST", "/api/v1/alert-channels", "sysadmin", "添加告警渠道",
+          [mon](Call& c) { return Ok(mon().CreateChannel(c.who(), c.body), 201); });
+  add_mon("PATCH", "/api/v1/alert-channels/{id}", "sysadmin", "修改告警渠道",
+          [mon](Call& c) { return Ok(mon().UpdateChannel(c.who(), c.Id(), c.body)); });
+  add_mon("DELETE", "/api/v1/alert-channels/{id}", "sysadmin", "删除告警渠道",
+          [mon](Call& c) { return NoContent(mon().DeleteChannel(c.who(), c.Id())); });
+  add_mon("GET", "/api/v1/alert-deliveries", "sysadmin", "告警发送记录",
+          [mon](Call& c) -> Result<Reply> {
+            ZQ_TRY(SysadminOnly(c.who()));
+            ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {}, {"status"}));
+            return Ok(mon().ListDeliveries(c.who(), f));
+          });
+  add_mon("GET", "/api/v1/maintenance-windows", "sysadmin", "维护窗口列表",
+          [mon](Call& c) { return Ok(mon().ListWindows(c.who())); });
+  add_mon("POST", "/api/v1/maintenance-windows", "sysadmin", "设置维护窗口",
+          [mon](Call& c) { return Ok(mon().CreateWindow(c.who(), c.body), 201); });
+  add_mon("DELETE", "/api/v1/maintenance-windows/{id}", "sysadmin", "删除维护窗口",
+          [mon](Call& c) { return NoContent(mon().DeleteWindow(c.who(), c.Id())); });
+  add_mon("GET", "/api/v1/monitoring/settings", "sysadmin", "监测设置",
+          [mon](Call& c) { return Ok(mon().GetSettings(c.who())); });
+  add_mon("PATCH", "/api/v1/monitoring/settings", "sysadmin", "修改监测设置（重保模式）",
+          [mon](Call& c) { return Ok(mon().UpdateSettings(c.who(), c.body)); });
+  add_mon("GET", "/api/v1/availability", "sysadmin", "站点可用率", [mon](Call& c) -> Result<Reply> {
     ZQ_TRY(SysadminOnly(c.who()));
     ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {}, {"month"}));
     return Ok(mon().Availability(c.who(), f.value("month", "")));
