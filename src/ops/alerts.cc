@@ -175,37 +175,18 @@ std::string SendMail(const std::string& url, const json& cfg, const std::string&
 
 }  // namespace
 
-Status EnqueueAlert(Conn& c, int64_t now, std::optional<int64_t> site_id,
-                    std::optional<int64_t> incident_id, const std::string& event,
-                    const std::string& severity, const std::string& dedup_key,
-                    const std::string& subject, const std::string& text) {
+Status EnqueueAlert(Conn& c, int64_t now, std::optional<int64_t> site_id, const Alert& a) {
   ZQ_ASSIGN_OR_RETURN(auto channels,
                       c.Query("SELECT id, config FROM alert_channels WHERE enabled = 1"));
   for (const auto& ch : channels) {
     json cfg = json::parse(ch.Text("config"), nullptr, false);
-    if (!cfg.is_object()) cfg = json::object();
-    // Routing: which sites (empty = all; monitors of no site only reach
-    // channels without a site list), which severities, recovery notices.
-    auto sites = cfg.value("sites", json::array());
-    if (!sites.empty()) {
-      if (!site_id) continue;
-      bool hit = false;
-      for (const auto& s : sites)
-        hit = hit || (s.is_number_integer() && s.get<int64_t>() == *site_id);
-      if (!hit) continue;
-    }
-    auto sev = cfg.value("severities", json::array({"critical", "warning"}));
-    bool sev_ok = false;
-    for (const auto& s : sev)
-      sev_ok = sev_ok || (s.is_string() && s.get<std::string>() == severity);
-    if (!sev_ok) continue;
-    if (event == "incident.resolved" && !cfg.value("notify_resolved", true)) continue;
+    if (!ChannelAccepts(cfg, site_id, a.event, a.severity)) continue;
     ZQ_TRY(c.Exec(
         "INSERT INTO alert_outbox (channel_id, incident_id, dedup_key, event, severity, subject, "
         "text, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
         "'pending', 0, ?, ?) ON CONFLICT (channel_id, dedup_key) DO NOTHING",
-        {ch.Int("id"), store::Opt(incident_id), dedup_key, event, severity, subject, text, now,
-         now}));
+        {ch.Int("id"), store::Opt(a.incident_id), a.dedup_key, a.event, a.severity, a.subject,
+         a.text, now, now}));
   }
   return {};
 }

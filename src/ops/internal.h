@@ -11,38 +11,10 @@
 #include <thread>
 #include <vector>
 
+#include "ops/incident_rules.h"
 #include "ops/monitoring.h"
 
 namespace zhanqun::ops {
-
-struct MonitorSpec {
-  int64_t id = 0;
-  std::optional<int64_t> site_id;
-  std::string kind;  // site | custom
-  std::string name;
-  std::string domain;
-  std::string url;
-  int64_t interval_s = 60;
-  std::string keyword;
-  std::string ip_version;  // any | v4 | v6
-  bool home = false;
-};
-
-struct ProbeResult {
-  MonitorSpec spec;
-  int64_t ts = 0;  // wall clock ms at the start of the probe
-  bool ok = false;
-  std::string outcome;  // ok, http_status, keyword_missing, timeout_connect,
-                        // timeout_first_byte, timeout_total, reset, dns, connect, tls, error
-  int64_t http_status = 0;
-  int64_t latency_ms = 0;
-  std::string detail;
-  std::optional<int64_t> cert_expires_at;
-  bool slow = false;
-};
-
-// Chinese name of an outcome, for alerts and the status page.
-std::string OutcomeText(const std::string& outcome);
 
 struct ProbeStat {
   std::string url;
@@ -78,19 +50,41 @@ struct Monitoring::Impl {
   std::string Deliver(const store::Row& row);
 };
 
-// Queues an alert for every enabled channel whose routing matches, inside
-// the caller's transaction. Duplicate (channel, dedup_key) pairs are ignored.
+// Queues `alert` for every enabled channel that accepts it (ChannelAccepts),
+// inside the caller's transaction. Duplicate (channel, dedup_key) pairs are
+// ignored.
 Status EnqueueAlert(store::Conn& c, int64_t now, std::optional<int64_t> site_id,
-                    std::optional<int64_t> incident_id, const std::string& event,
-                    const std::string& severity, const std::string& dedup_key,
-                    const std::string& subject, const std::string& text);
+                    const Alert& alert);
 
-// Whether a maintenance window silences the site at `now` (a window without a
-// site silences everything).
-Result<bool> InMaintenance(store::Conn& c, std::optional<int64_t> site_id, int64_t now);
+// The maintenance windows that overlap [from, to].
+Result<std::vector<MaintenanceWindow>> LoadWindows(store::Conn& c, int64_t from, int64_t to);
 
 bool ProtectionMode(store::Conn& c);
 
-std::string FormatTime(int64_t ms);  // "2026-11-26 21:30:05"（北京时间）
+// --- Shared by the administration files ---------------------------------------
+
+inline constexpr int64_t kDayMs = 86400000;
+
+inline Status RequireSysadmin(const Principal& p, const char* what) {
+  if (!p.IsSysadmin()) return Fail(Error::Forbidden(std::string("只有系统管理员可以") + what));
+  return {};
+}
+
+inline json OptJson(const store::Row& r, std::string_view name) {
+  return r.IsNull(name) ? json(nullptr) : json(r.Int(name));
+}
+
+// "2026-11" -> [start, end) in ms, month boundaries in Beijing time; empty:
+// the month of `now`.
+Result<std::pair<int64_t, int64_t>> MonthRange(const std::string& month, int64_t now);
+// Day number in Beijing time -> "2026-11-26".
+std::string DayText(int64_t day);
+
+struct DayStat {
+  int64_t checks = 0, failures = 0;
+};
+// Per site (by its home-page monitor), per Beijing day, from the hourly rollups.
+Result<std::map<int64_t, std::map<int64_t, DayStat>>> SiteDays(store::Conn& c, int64_t from,
+                                                               int64_t to);
 
 }  // namespace zhanqun::ops

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <ctime>
 #include <set>
+#include <variant>
 
 #include "ops/internal.h"
 #include "zhanqun/version.h"
@@ -69,45 +70,19 @@ int64_t Ms(Clock::duration d) {
 
 }  // namespace
 
-std::string OutcomeText(const std::string& o) {
-  static const std::map<std::string, std::string> kText = {
-      {"ok", "正常"},
-      {"http_status", "HTTP 状态码异常"},
-      {"keyword_missing", "页面缺少关键字"},
-      {"timeout_connect", "连接超时"},
-      {"timeout_first_byte", "等待响应超时"},
-      {"timeout_total", "响应过慢（总超时）"},
-      {"reset", "连接被重置"},
-      {"dns", "域名解析失败"},
-      {"connect", "无法连接"},
-      {"tls", "TLS 证书或握手失败"},
-      {"error", "探测出错"},
-      {"unknown", "尚未探测"},
-  };
-  auto it = kText.find(o);
-  return it == kText.end() ? o : it->second;
-}
-
-std::string FormatTime(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>((ms + kCstOffsetMs) / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
-
 bool ProtectionMode(Conn& c) {
   auto v = c.Query("SELECT value FROM settings WHERE key = 'monitor.protection'");
   return v && !v->empty() && v->front().Text("value") == "1";
 }
 
-Result<bool> InMaintenance(Conn& c, std::optional<int64_t> site_id, int64_t now) {
-  ZQ_ASSIGN_OR_RETURN(int64_t n,
-                      c.QueryInt("SELECT COUNT(*) FROM maintenance_windows WHERE (site_id IS NULL "
-                                 "OR site_id = ?) AND starts_at <= ? AND ends_at > ?",
-                                 {store::Opt(site_id), now, now}));
-  return n > 0;
+Result<std::vector<MaintenanceWindow>> LoadWindows(Conn& c, int64_t from, int64_t to) {
+  ZQ_ASSIGN_OR_RETURN(auto rows, c.Query("SELECT site_id, starts_at, ends_at FROM "
+                                         "maintenance_windows WHERE starts_at <= ? AND ends_at > ?",
+                                         {to, from}));
+  std::vector<MaintenanceWindow> out;
+  for (const auto& r : rows)
+    out.push_back(MaintenanceWindow{r.OptInt("site_id"), r.Int("starts_at"), r.Int("ends_at")});
+  return out;
 }
 
 Result<std::vector<MonitorSpec>> Monitoring::Impl::LoadMonitors() {
@@ -125,53 +100,6 @@ Result<std::vector<MonitorSpec>> Monitoring::Impl::LoadMonitors() {
         }
         return out;
       });
-}
-
-Status Monitoring::SyncSiteMonitors() {
-  int64_t now = Now();
-  int interval = options_.config.default_interval_s;
-  return db_.Write([&](Conn& c) -> Status {
-    ZQ_ASSIGN_OR_RETURN(auto domains,
-                        c.Query("SELECT d.domain, d.site_id, d.position, s.status FROM "
-                                "site_domains d JOIN sites s ON s.id = d.site_id"));
-    ZQ_ASSIGN_OR_RETURN(auto existing,
-                        c.Query("SELECT id, site_id, domain, enabled, home FROM monitors "
-                                "WHERE kind = 'site'"));
-    // The home page of a site is its first domain (lowest position).
-    std::map<int64_t, std::pair<int64_t, std::string>> first;
-    for (const auto& d : domains) {
-      auto it = first.find(d.Int("site_id"));
-      if (it == first.end() || d.Int("position") < it->second.first)
-        first[d.Int("site_id")] = {d.Int("position"), d.Text("domain")};
-    }
-    std::map<std::pair<int64_t, std::string>, const store::Row*> have;
-    for (const auto& m : existing) have[{m.Int("site_id"), m.Text("domain")}] = &m;
-    std::set<std::pair<int64_t, std::string>> want;
-    for (const auto& d : domains) {
-      int64_t site = d.Int("site_id");
-      std::string domain = d.Text("domain");
-      want.insert({site, domain});
-      int64_t enabled = d.Text("status") == "open" ? 1 : 0;
-      int64_t home = first[site].second == domain ? 1 : 0;
-      auto it = have.find({site, domain});
-      if (it == have.end()) {
-        ZQ_TRY(c.Exec(
-            "INSERT INTO monitors (site_id, domain, kind, name, url, interval_s, keyword, "
-            "ip_version, enabled, home, created_at, updated_at) VALUES (?, ?, 'site', ?, ?, ?, "
-            "'', 'any', ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            {site, domain, domain, "http://" + domain + "/", int64_t{interval}, enabled, home, now,
-             now}));
-      } else if (it->second->Int("enabled") != enabled || it->second->Int("home") != home) {
-        ZQ_TRY(c.Exec("UPDATE monitors SET enabled = ?, home = ?, updated_at = ? WHERE id = ?",
-                      {enabled, home, now, it->second->Int("id")}));
-      }
-    }
-    for (const auto& m : existing) {
-      if (!want.count({m.Int("site_id"), m.Text("domain")}))
-        ZQ_TRY(c.Exec("DELETE FROM monitors WHERE id = ?", {m.Int("id")}));
-    }
-    return {};
-  });
 }
 
 void Monitoring::Impl::ProberLoop() {
@@ -310,7 +238,6 @@ void Monitoring::Impl::ProberLoop() {
       r.outcome = "error";
       r.detail = err;
     }
-    if (r.ok && r.latency_ms > cfg.slow_ms) r.slow = true;
     curl_multi_remove_handle(m, e);
     curl_easy_cleanup(e);
     if (p->connect_to) curl_slist_free_all(p->connect_to);
@@ -451,8 +378,15 @@ void Monitoring::Impl::ProberLoop() {
 
 Status Monitoring::Impl::Flush(std::vector<ProbeResult>& results) {
   const auto& cfg = owner.options_.config;
+  const RuleConfig rules{cfg.failures_to_open, cfg.slow_ms};
   return owner.db_.Write([&](Conn& c) -> Status {
     bool protection = ProtectionMode(c);
+    int64_t first_ts = INT64_MAX, last_ts = INT64_MIN;
+    for (const auto& r : results) {
+      first_ts = std::min(first_ts, r.ts);
+      last_ts = std::max(last_ts, r.ts);
+    }
+    ZQ_ASSIGN_OR_RETURN(auto windows, LoadWindows(c, first_ts, last_ts));
     struct Roll {
       int64_t checks = 0, failures = 0, latency_sum = 0, latency_max = 0;
     };
@@ -473,43 +407,26 @@ Status Monitoring::Impl::Flush(std::vector<ProbeResult>& results) {
         roll.latency_sum += r.latency_ms;
         roll.latency_max = std::max(roll.latency_max, r.latency_ms);
       }
+
+      // The rules' inputs, as stored; their decision, written back.
+      MonitorContext ctx;
+      ctx.protection = protection;
+      ctx.windows = windows;
       ZQ_ASSIGN_OR_RETURN(auto prev, c.Query("SELECT consecutive_failures, failing_since, "
                                              "cert_warned FROM monitor_state WHERE monitor_id = ?",
                                              {r.spec.id}));
-      int64_t cf = prev.empty() ? 0 : prev.front().Int("consecutive_failures");
-      int64_t failing_since =
-          prev.empty() ? 0 : prev.front().Int("failing_since");  // 0: not failing
-      int64_t cert_warned = prev.empty() ? 0 : prev.front().Int("cert_warned");
-      if (r.ok) {
-        cf = 0;
-        failing_since = 0;
-      } else {
-        ++cf;
-        if (failing_since == 0) failing_since = r.ts;
+      if (!prev.empty()) {
+        ctx.state.consecutive_failures = prev.front().Int("consecutive_failures");
+        ctx.state.failing_since = prev.front().Int("failing_since");  // NULL reads as 0
+        ctx.state.cert_warned = prev.front().Int("cert_warned");
       }
-      std::string where =
-          r.spec.site_id
-              ? "站点 " + r.spec.name + "（" + r.spec.url + "）"
-              : "监测项 " +
-                    (r.spec.name.empty() ? r.spec.url : r.spec.name + "（" + r.spec.url + "）");
-      // Certificate expiry: warn once at 30 days, again at 7.
-      int64_t new_warned = cert_warned;
-      if (r.cert_expires_at) {
-        int64_t days = (*r.cert_expires_at - r.ts) / 86400000;
-        int64_t level = days <= 7 ? 7 : days <= 30 ? 30 : 0;
-        if (level == 0) {
-          new_warned = 0;
-        } else if (cert_warned == 0 || level < cert_warned) {
-          new_warned = level;
-          ZQ_TRY(EnqueueAlert(c, r.ts, r.spec.site_id, std::nullopt, "certificate.expiring",
-                              level == 7 ? "critical" : "warning",
-                              "cert:" + std::to_string(r.spec.id) + ":" + std::to_string(level) +
-                                  ":" + std::to_string(*r.cert_expires_at),
-                              "【证书即将过期】" + where,
-                              where + " 的 TLS 证书将于 " + FormatTime(*r.cert_expires_at) +
-                                  " 过期，剩余 " + std::to_string(days) + " 天，请尽快更换。"));
-        }
-      }
+      ZQ_ASSIGN_OR_RETURN(auto open, c.Query("SELECT id, silenced FROM incidents WHERE "
+                                             "monitor_id = ? AND status = 'open'",
+                                             {r.spec.id}));
+      if (!open.empty())
+        ctx.open = OpenIncident{open.front().Int("id"), open.front().Int("silenced") != 0};
+      Decision d = DecideProbe(rules, ctx, r);
+
       ZQ_TRY(c.Exec(
           "INSERT INTO monitor_state (monitor_id, last_ts, ok, outcome, http_status, latency_ms, "
           "detail, consecutive_failures, failing_since, cert_expires_at, cert_warned) VALUES (?, "
@@ -519,71 +436,36 @@ Status Monitoring::Impl::Flush(std::vector<ProbeResult>& results) {
           "consecutive_failures = excluded.consecutive_failures, failing_since = "
           "excluded.failing_since, cert_expires_at = COALESCE(excluded.cert_expires_at, "
           "monitor_state.cert_expires_at), cert_warned = excluded.cert_warned",
-          {r.spec.id, r.ts, int64_t{r.ok}, r.outcome, r.http_status, r.latency_ms, r.detail, cf,
-           failing_since ? store::Value(failing_since) : store::Null(),
-           store::Opt(r.cert_expires_at), new_warned}));
-
-      ZQ_ASSIGN_OR_RETURN(auto open, c.Query("SELECT id, silenced FROM incidents WHERE "
-                                             "monitor_id = ? AND status = 'open'",
-                                             {r.spec.id}));
-      if (!r.ok) {
-        if (open.empty() && cf >= cfg.failures_to_open) {
-          ZQ_ASSIGN_OR_RETURN(bool silenced, InMaintenance(c, r.spec.site_id, r.ts));
+          {r.spec.id, r.ts, int64_t{r.ok}, r.outcome, r.http_status, r.latency_ms, r.detail,
+           d.state.consecutive_failures,
+           d.state.failing_since ? store::Value(d.state.failing_since) : store::Null(),
+           store::Opt(r.cert_expires_at), d.state.cert_warned}));
+      for (const Action& action : d.actions) {
+        if (const auto* alert = std::get_if<Alert>(&action)) {
+          ZQ_TRY(EnqueueAlert(c, r.ts, r.spec.site_id, *alert));
+        } else if (const auto* o = std::get_if<OpenIncidentAction>(&action)) {
           ZQ_ASSIGN_OR_RETURN(
               auto ins,
               c.Query("INSERT INTO incidents (monitor_id, site_id, severity, status, cause, "
                       "detail, detected_at, opened_at, silenced) VALUES (?, ?, 'critical', "
                       "'open', ?, ?, ?, ?, ?) RETURNING id",
-                      {r.spec.id, store::Opt(r.spec.site_id), r.outcome, r.detail, failing_since,
-                       r.ts, int64_t{silenced}}));
+                      {r.spec.id, store::Opt(r.spec.site_id), o->cause, o->detail, o->detected_at,
+                       o->opened_at, int64_t{o->silenced}}));
           int64_t incident = ins.front().Int("id");
           ZQ_TRY(
               c.Exec("INSERT INTO incident_events (incident_id, ts, kind, detail) VALUES (?, "
                      "?, 'detected', ?)",
-                     {incident, r.ts,
-                      "连续 " + std::to_string(cf) + " 次探测失败：" + OutcomeText(r.outcome) +
-                          (silenced ? "（维护窗口内，不发送告警）" : "")}));
-          if (!silenced) {
-            ZQ_TRY(EnqueueAlert(
-                c, r.ts, r.spec.site_id, incident, "incident.opened", "critical",
-                "incident:" + std::to_string(incident) + ":opened", "【故障】" + where,
-                where + " 自 " + FormatTime(failing_since) + " 起连续 " + std::to_string(cf) +
-                    " 次探测失败：" + OutcomeText(r.outcome) + "。" + r.detail + "。故障编号 #" +
-                    std::to_string(incident) + "，请在 30 分钟内响应。"));
-          }
-        } else if (open.empty() && protection) {
-          // 重保: a single failed check is already a warning worth sending.
-          ZQ_TRY(EnqueueAlert(
-              c, r.ts, r.spec.site_id, std::nullopt, "check.failed", "warning",
-              "fail:" + std::to_string(r.spec.id) + ":" + std::to_string(failing_since),
-              "【预警】" + where,
-              "重保期间：" + where + " 探测失败（" + OutcomeText(r.outcome) + "）。" + r.detail +
-                  "。"));
-        }
-      } else {
-        if (!open.empty()) {
-          int64_t incident = open.front().Int("id");
+                     {incident, o->opened_at, o->timeline}));
+          if (!o->silenced)
+            ZQ_TRY(EnqueueAlert(c, r.ts, r.spec.site_id, IncidentOpenedAlert(r, *o, incident)));
+        } else if (const auto* x = std::get_if<ResolveIncidentAction>(&action)) {
           ZQ_TRY(c.Exec("UPDATE incidents SET status = 'resolved', resolved_at = ? WHERE id = ?",
-                        {r.ts, incident}));
+                        {x->resolved_at, x->incident_id}));
           ZQ_TRY(
               c.Exec("INSERT INTO incident_events (incident_id, ts, kind, detail) VALUES (?, "
                      "?, 'resolved', '探测恢复正常')",
-                     {incident, r.ts}));
-          if (open.front().Int("silenced") == 0) {
-            ZQ_TRY(EnqueueAlert(c, r.ts, r.spec.site_id, incident, "incident.resolved", "critical",
-                                "incident:" + std::to_string(incident) + ":resolved",
-                                "【恢复】" + where,
-                                where + " 已恢复正常（故障编号 #" + std::to_string(incident) +
-                                    "），恢复时间 " + FormatTime(r.ts) + "。"));
-          }
-        }
-        if (r.slow && protection) {
-          ZQ_TRY(EnqueueAlert(
-              c, r.ts, r.spec.site_id, std::nullopt, "check.slow", "warning",
-              "slow:" + std::to_string(r.spec.id) + ":" + std::to_string(r.ts / 3600000),
-              "【预警】" + where + " 响应缓慢",
-              "重保期间：" + where + " 响应用时 " + std::to_string(r.latency_ms) + " 毫秒，超过 " +
-                  std::to_string(cfg.slow_ms) + " 毫秒。"));
+                     {x->incident_id, x->resolved_at}));
+          if (x->alert) ZQ_TRY(EnqueueAlert(c, r.ts, r.spec.site_id, *x->alert));
         }
       }
     }

@@ -26,69 +26,79 @@ json JobRunJson(const ops::JobRun& r) {
 void Api::AddOpsRoutes() {
   // --- monitoring, incidents, alerts (系统管理员) ------------------------------
   // Every route checks the role before it looks at the body or the id.
-  auto mon = [this]() -> ops::Monitoring& {
-    if (!options_.monitoring) throw std::runtime_error("monitoring not configured");
-    return *options_.monitoring;
+  // Without monitoring (ApiOptions::monitoring unset) the routes answer 503;
+  // the owner check comes first, so others still get their 403.
+  auto add_mon = [this](std::string method, std::string pattern, const Owner& owner,
+                        std::string summary, ApiFn fn) {
+    Add(std::move(method), std::move(pattern), owner, std::move(summary),
+        [this, fn = std::move(fn)](Call& c) -> Result<Reply> {
+          if (!options_.monitoring) {
+            return Fail(Error{Code::kUnavailable, "监测功能未启用", "", {}});
+          }
+          return fn(c);
+        });
   };
-  Add("GET", "/api/v1/monitors", Owner::Roles({"sysadmin"}), "监测项列表",
-      [mon](Call& c) -> Result<Reply> {
-        ZQ_TRY(SysadminOnly(c.who()));
-        ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"site_id"}, {"kind"}));
-        return Ok(mon().ListMonitors(c.who(), f));
-      });
-  Add("POST", "/api/v1/monitors", Owner::Roles({"sysadmin"}), "添加监测项",
-      [mon](Call& c) { return Ok(mon().CreateMonitor(c.who(), c.body), 201); });
-  Add("GET", "/api/v1/monitors/{id}", Owner::Roles({"sysadmin"}), "监测项详情",
-      [mon](Call& c) { return Ok(mon().GetMonitor(c.who(), c.Id())); });
-  Add("PATCH", "/api/v1/monitors/{id}", Owner::Roles({"sysadmin"}), "修改监测项",
-      [mon](Call& c) { return Ok(mon().UpdateMonitor(c.who(), c.Id(), c.body)); });
-  Add("DELETE", "/api/v1/monitors/{id}", Owner::Roles({"sysadmin"}), "删除监测项",
-      [mon](Call& c) { return NoContent(mon().DeleteMonitor(c.who(), c.Id())); });
-  Add("GET", "/api/v1/monitors/{id}/results", Owner::Roles({"sysadmin"}), "监测结果",
-      [mon](Call& c) -> Result<Reply> {
-        ZQ_TRY(SysadminOnly(c.who()));
-        ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"from", "to", "limit"}, {"resolution"}));
-        return Ok(mon().ListResults(c.who(), c.Id(), f));
-      });
-  Add("GET", "/api/v1/incidents", Owner::Roles({"sysadmin"}), "故障事件列表",
+  auto mon = [this]() -> ops::Monitoring& { return *options_.monitoring; };
+  add_mon("GET", "/api/v1/monitors", Owner::Roles({"sysadmin"}), "监测项列表",
+          [mon](Call& c) -> Result<Reply> {
+            ZQ_TRY(SysadminOnly(c.who()));
+            ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"site_id"}, {"kind"}));
+            return Ok(mon().ListMonitors(c.who(), f));
+          });
+  add_mon("POST", "/api/v1/monitors", Owner::Roles({"sysadmin"}), "添加监测项",
+          [mon](Call& c) { return Ok(mon().CreateMonitor(c.who(), c.body), 201); });
+  add_mon("GET", "/api/v1/monitors/{id}", Owner::Roles({"sysadmin"}), "监测项详情",
+          [mon](Call& c) { return Ok(mon().GetMonitor(c.who(), c.Id())); });
+  add_mon("PATCH", "/api/v1/monitors/{id}", Owner::Roles({"sysadmin"}), "修改监测项",
+          [mon](Call& c) { return Ok(mon().UpdateMonitor(c.who(), c.Id(), c.body)); });
+  add_mon("DELETE", "/api/v1/monitors/{id}", Owner::Roles({"sysadmin"}), "删除监测项",
+          [mon](Call& c) { return NoContent(mon().DeleteMonitor(c.who(), c.Id())); });
+  add_mon("GET", "/api/v1/monitors/{id}/results", Owner::Roles({"sysadmin"}), "监测结果",
+          [mon](Call& c) -> Result<Reply> {
+            ZQ_TRY(SysadminOnly(c.who()));
+            ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"from", "to", "limit"}, {"resolution"}));
+            return Ok(mon().ListResults(c.who(), c.Id(), f));
+          });
+  add_mon(
+      "GET", "/api/v1/incidents", Owner::Roles({"sysadmin"}), "故障事件列表",
       [mon](Call& c) -> Result<Reply> {
         ZQ_TRY(SysadminOnly(c.who()));
         ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {"monitor_id", "site_id"}, {"status", "month"}));
         return Ok(mon().ListIncidents(c.who(), f));
       });
-  Add("POST", "/api/v1/incidents/{id}/acknowledge", Owner::Roles({"sysadmin"}), "确认故障事件",
-      [mon](Call& c) { return Ok(mon().AcknowledgeIncident(c.who(), c.Id(), c.body)); });
-  Add("GET", "/api/v1/alert-channels", Owner::Roles({"sysadmin"}), "告警渠道列表",
-      [mon](Call& c) { return Ok(mon().ListChannels(c.who())); });
-  Add("POST", "/api/v1/alert-channels", Owner::Roles({"sysadmin"}), "添加告警渠道",
-      [mon](Call& c) { return Ok(mon().CreateChannel(c.who(), c.body), 201); });
-  Add("PATCH", "/api/v1/alert-channels/{id}", Owner::Roles({"sysadmin"}), "修改告警渠道",
-      [mon](Call& c) { return Ok(mon().UpdateChannel(c.who(), c.Id(), c.body)); });
-  Add("DELETE", "/api/v1/alert-channels/{id}", Owner::Roles({"sysadmin"}), "删除告警渠道",
-      [mon](Call& c) { return NoContent(mon().DeleteChannel(c.who(), c.Id())); });
-  Add("GET", "/api/v1/alert-deliveries", Owner::Roles({"sysadmin"}), "告警发送记录",
-      [mon](Call& c) -> Result<Reply> {
-        ZQ_TRY(SysadminOnly(c.who()));
-        ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {}, {"status"}));
-        return Ok(mon().ListDeliveries(c.who(), f));
-      });
-  Add("GET", "/api/v1/maintenance-windows", Owner::Roles({"sysadmin"}), "维护窗口列表",
-      [mon](Call& c) { return Ok(mon().ListWindows(c.who())); });
-  Add("POST", "/api/v1/maintenance-windows", Owner::Roles({"sysadmin"}), "设置维护窗口",
-      [mon](Call& c) { return Ok(mon().CreateWindow(c.who(), c.body), 201); });
-  Add("DELETE", "/api/v1/maintenance-windows/{id}", Owner::Roles({"sysadmin"}), "删除维护窗口",
-      [mon](Call& c) { return NoContent(mon().DeleteWindow(c.who(), c.Id())); });
-  Add("GET", "/api/v1/monitoring/settings", Owner::Roles({"sysadmin"}), "监测设置",
-      [mon](Call& c) { return Ok(mon().GetSettings(c.who())); });
-  Add("PATCH", "/api/v1/monitoring/settings", Owner::Roles({"sysadmin"}),
-      "修改监测设置（重保模式）",
-      [mon](Call& c) { return Ok(mon().UpdateSettings(c.who(), c.body)); });
-  Add("GET", "/api/v1/availability", Owner::Roles({"sysadmin"}), "站点可用率",
-      [mon](Call& c) -> Result<Reply> {
-        ZQ_TRY(SysadminOnly(c.who()));
-        ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {}, {"month"}));
-        return Ok(mon().Availability(c.who(), f.value("month", "")));
-      });
+  add_mon("POST", "/api/v1/incidents/{id}/acknowledge", Owner::Roles({"sysadmin"}), "确认故障事件",
+          [mon](Call& c) { return Ok(mon().AcknowledgeIncident(c.who(), c.Id(), c.body)); });
+  add_mon("GET", "/api/v1/alert-channels", Owner::Roles({"sysadmin"}), "告警渠道列表",
+          [mon](Call& c) { return Ok(mon().ListChannels(c.who())); });
+  add_mon("POST", "/api/v1/alert-channels", Owner::Roles({"sysadmin"}), "添加告警渠道",
+          [mon](Call& c) { return Ok(mon().CreateChannel(c.who(), c.body), 201); });
+  add_mon("PATCH", "/api/v1/alert-channels/{id}", Owner::Roles({"sysadmin"}), "修改告警渠道",
+          [mon](Call& c) { return Ok(mon().UpdateChannel(c.who(), c.Id(), c.body)); });
+  add_mon("DELETE", "/api/v1/alert-channels/{id}", Owner::Roles({"sysadmin"}), "删除告警渠道",
+          [mon](Call& c) { return NoContent(mon().DeleteChannel(c.who(), c.Id())); });
+  add_mon("GET", "/api/v1/alert-deliveries", Owner::Roles({"sysadmin"}), "告警发送记录",
+          [mon](Call& c) -> Result<Reply> {
+            ZQ_TRY(SysadminOnly(c.who()));
+            ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {}, {"status"}));
+            return Ok(mon().ListDeliveries(c.who(), f));
+          });
+  add_mon("GET", "/api/v1/maintenance-windows", Owner::Roles({"sysadmin"}), "维护窗口列表",
+          [mon](Call& c) { return Ok(mon().ListWindows(c.who())); });
+  add_mon("POST", "/api/v1/maintenance-windows", Owner::Roles({"sysadmin"}), "设置维护窗口",
+          [mon](Call& c) { return Ok(mon().CreateWindow(c.who(), c.body), 201); });
+  add_mon("DELETE", "/api/v1/maintenance-windows/{id}", Owner::Roles({"sysadmin"}), "删除维护窗口",
+          [mon](Call& c) { return NoContent(mon().DeleteWindow(c.who(), c.Id())); });
+  add_mon("GET", "/api/v1/monitoring/settings", Owner::Roles({"sysadmin"}), "监测设置",
+          [mon](Call& c) { return Ok(mon().GetSettings(c.who())); });
+  add_mon("PATCH", "/api/v1/monitoring/settings", Owner::Roles({"sysadmin"}),
+          "修改监测设置（重保模式）",
+          [mon](Call& c) { return Ok(mon().UpdateSettings(c.who(), c.body)); });
+  add_mon("GET", "/api/v1/availability", Owner::Roles({"sysadmin"}), "站点可用率",
+          [mon](Call& c) -> Result<Reply> {
+            ZQ_TRY(SysadminOnly(c.who()));
+            ZQ_ASSIGN_OR_RETURN(json f, Filters(c.req, {}, {"month"}));
+            return Ok(mon().Availability(c.who(), f.value("month", "")));
+          });
   // --- background jobs (系统管理员): the scheduler's jobs and their runs ------
   auto sched = [this]() -> Result<ops::Scheduler*> {
     if (!options_.scheduler) return Fail(Error{Code::kUnavailable, "调度器未启用", "", {}});
