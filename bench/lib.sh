@@ -83,3 +83,48 @@ start_nginx() {
   NGINX_PID=$!
   wait_port "$port"
 }
+
+# start_nginx_tuned DIR PORT SERVERS: nginx as its documentation tunes it for
+# static files, around the server blocks in the file SERVERS (which may also
+# hold http-level map blocks); every path it writes in DIR. Sets NGINX_PID.
+# Where each directive comes from (bench/README.md, public-vs-nginx):
+#   nginx admin guide, "Serve Static Content" / "Optimizing Performance for
+#     Serving Content": sendfile on, sendfile_max_chunk 1m, tcp_nopush on,
+#     tcp_nodelay on, keepalive_timeout 65;
+#   ngx_http_core_module, open_file_cache (its example, with the sizes asked
+#     for in issue 11): max=10000 inactive=60s, valid 60s, min_uses 1, errors on;
+#   ngx_http_gzip_static_module: gzip_static on (the publisher writes .gz);
+#   access_log off; worker_processes 2 (one per core here).
+start_nginx_tuned() {
+  local nd=$1 port=$2 servers=$3
+  mkdir -p "$nd"
+  {
+    echo "worker_processes 2;"
+    [ "$(id -u)" -eq 0 ] && echo "user root;"
+    echo "pid $nd/nginx.pid;"
+    echo "error_log $nd/error.log;"
+    echo "events { worker_connections 1024; }"
+    echo "http {"
+    echo "    include /etc/nginx/mime.types;"
+    echo "    default_type application/octet-stream;"
+    echo "    access_log off;"
+    echo "    sendfile on;"
+    echo "    sendfile_max_chunk 1m;"
+    echo "    tcp_nopush on;"
+    echo "    tcp_nodelay on;"
+    echo "    keepalive_timeout 65;"
+    echo "    open_file_cache max=10000 inactive=60s;"
+    echo "    open_file_cache_valid 60s;"
+    echo "    open_file_cache_min_uses 1;"
+    echo "    open_file_cache_errors on;"
+    echo "    gzip_static on;"
+    echo "    server_tokens off;"
+    echo "    server_names_hash_bucket_size 128;"
+    for t in client_body proxy fastcgi uwsgi scgi; do echo "    ${t}_temp_path $nd/$t;"; done
+    echo "    include $servers;"
+    echo "}"
+  } >"$nd/nginx.conf"
+  /usr/sbin/nginx -p "$nd" -e "$nd/error.log" -c "$nd/nginx.conf" -g 'daemon off;' &
+  NGINX_PID=$!
+  wait_port "$port"
+}

@@ -15,6 +15,11 @@ constexpr std::string_view kModeStates[] = {"", "large", "contrast", "large,cont
                                             "contrast,large"};
 constexpr std::string_view kModeSets[] = {"large", "contrast", "reset"};
 
+// open_file_cache: entries (open files) per worker, and how long one is used
+// before nginx looks at the path again.
+constexpr int kOpenFileCacheMax = 200;
+constexpr int kOpenFileCacheValidSeconds = 1;
+
 bool AllOf(std::string_view s, std::string_view extra) {
   return std::all_of(s.begin(), s.end(), [&](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -105,6 +110,23 @@ std::string NotFoundPage() {
          "<p>没有找到与该域名对应的网站，请检查网址是否正确。</p>\n</main>\n</body>\n</html>\n";
 }
 
+// One open_file_cache for all the sites (http level: per server it would be
+// one cache, and max= open files, per site). docs/public-sites.md says why
+// these values.
+void OpenFileCache(Writer& w) {
+  w.Line("# Open files kept per worker. A publish renames files into place and swaps the");
+  w.Line("# site's version symlink: nginx looks again by name (and through disable_symlinks)");
+  w.Line("# once a kept entry is 1 s old, so a published change is live within a second;");
+  w.Line("# misses are not kept, so new pages are live at once. max= stays under the 1024");
+  w.Line("# open files a worker has by default beside Debian's worker_connections 768;");
+  w.Line("# raise it together with worker_rlimit_nofile in nginx.conf.");
+  w.Line("open_file_cache max=" + std::to_string(kOpenFileCacheMax) + " inactive=60s;");
+  w.Line("open_file_cache_valid " + std::to_string(kOpenFileCacheValidSeconds) + "s;");
+  w.Line("open_file_cache_min_uses 1;");
+  w.Line("open_file_cache_errors off;");
+  w.Line();
+}
+
 void HttpLevel(Writer& w, const NginxOptions& o) {
   const int burst = std::max(1, o.search_burst);
   const int refill = std::max(1, o.search_refill_seconds);
@@ -117,6 +139,7 @@ void HttpLevel(Writer& w, const NginxOptions& o) {
   w.Line("    429 " + std::to_string(std::max(1, refill / burst)) + ";");
   w.Line("}");
   w.Line();
+  OpenFileCache(w);
   w.Open("upstream zhanqun_public");
   w.Line("server " + o.upstream + ";");
   w.Line("keepalive 8;");
@@ -200,6 +223,8 @@ void SiteServer(Writer& w, const NginxSite& s, const std::string& root, const Ng
   // the publisher writes plain files, and the built-in listener refuses
   // those that lead outside the root.
   w.Line("disable_symlinks on from=$document_root;");
+  w.Line("sendfile on;");
+  w.Line("tcp_nopush on;");
   w.Line("gzip_static on;");
   w.Line("# brotli_static on;  # needs the ngx_brotli module; the publisher already writes .br");
   w.Line("gzip_vary on;");
@@ -314,7 +339,8 @@ Result<std::string> NginxConf(const std::vector<NginxSite>& sites, const NginxOp
   w.Line("# Goes inside http { } after \"include mime.types;\" (Debian: /etc/nginx/conf.d/).");
   w.Line("# Only /search reaches zhanqun (" + options.upstream +
          "); display modes are answered here,");
-  w.Line("# so the sites keep working while zhanqun is down.");
+  w.Line("# so the sites keep working while zhanqun is down. Sets open_file_cache for the");
+  w.Line("# whole http { } block: nginx.conf must not set it too.");
   w.Line();
   HttpLevel(w, options);
   for (size_t i = 0; i < sites.size(); ++i) SiteServer(w, sites[i], roots[i], options);

@@ -8,7 +8,9 @@
 // The output goes inside an http { } block that includes mime.types (on
 // Debian: /etc/nginx/conf.d/zhanqun.conf). It listens on plain HTTP; TLS
 // (listen 443 ssl, certificates, Strict-Transport-Security) is left to the
-// operator's own server blocks or a terminating proxy.
+// operator's own server blocks or a terminating proxy. It also sets
+// open_file_cache at the http level (entries re-checked after 1 s, so a
+// publish is live within a second): nginx.conf must not set it as well.
 #pragma once
 
 #include <string>

@@ -762,6 +762,80 @@ TEST_P(PublicSites, LargeFileIsStreamedIntactAndHeadHasNoBody) {
   EXPECT_TRUE(page_head.body.empty());
 }
 
+// What a publish does to a live site (a file renamed into place, the site's
+// version symlink swapped) reaches visitors within a second on nginx, which
+// keeps open files for open_file_cache_valid (1 s), and at once on the
+// built-in listener; until then only the previous file is served. A symlink
+// to outside the root renamed over a kept file is never followed: the old
+// file until the next look, then 404.
+TEST_P(PublicSites, PublishedChangesAreLiveWithinASecond) {
+  const fs::path publish = fs::path(env_->dir.path()) / "publish";
+  const fs::path v1 = publish / ".versions/beta/1";
+  const fs::path v2 = publish / ".versions/beta/2";
+  auto live = [&](const fs::path& version) {
+    const fs::path tmp = publish / "beta.tmp";
+    fs::remove(tmp);
+    fs::create_directory_symlink(fs::relative(version, publish), tmp);
+    fs::rename(tmp, publish / "beta");
+  };
+  auto reset = [&] {
+    live(v1);
+    fs::remove_all(v2);
+    fs::remove(v1 / "fresh.html");
+  };
+  reset();
+  // Polls the page until it is `want`, 5 s at most; every answer before must
+  // be `before`. Returns the number of requests and the time it took.
+  auto wait_for = [&](const std::string& want, const std::string& before) {
+    const auto t0 = std::chrono::steady_clock::now();
+    int requests = 0;
+    std::string got;
+    while (std::chrono::steady_clock::now() - t0 < 5s) {
+      Reply r = Get("beta.test", "/fresh.html");
+      ++requests;
+      EXPECT_EQ(r.body.find("TOP-SECRET"), std::string::npos);
+      got = r.status == 200 ? r.body : "status " + std::to_string(r.status);
+      if (got == want) break;
+      EXPECT_EQ(got, before) << "after " << requests << " requests";
+      std::this_thread::sleep_for(20ms);
+    }
+    EXPECT_EQ(got, want);
+    return std::pair{requests, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - t0)};
+  };
+  auto expect_soon = [&](const std::pair<int, std::chrono::milliseconds>& took) {
+    if (nginx()) {
+      EXPECT_LE(took.second.count(), 2000) << took.first << " requests";
+    } else {
+      EXPECT_EQ(took.first, 1) << "the built-in listener stats the file on every request";
+    }
+  };
+
+  Write(v1 / "fresh.html", "fresh one");
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Get("beta.test", "/fresh.html").body, "fresh one");
+
+  // Incremental publish: renamed over in the live version.
+  Write(v1 / "fresh.html.tmp", "fresh two");
+  fs::rename(v1 / "fresh.html.tmp", v1 / "fresh.html");
+  expect_soon(wait_for("fresh two", "fresh one"));
+
+  // Full publish: a new version (the unchanged page a hard link), then the swap.
+  fs::create_directories(v2);
+  fs::create_hard_link(v1 / "index.html", v2 / "index.html");
+  Write(v2 / "fresh.html", "fresh three");
+  live(v2);
+  expect_soon(wait_for("fresh three", "fresh two"));
+  EXPECT_NE(Get("beta.test", "/").body.find("beta home"), std::string::npos);
+
+  // A symlink leading out of the root, renamed over the kept file.
+  fs::create_symlink("../../../../outside/secret.txt", v2 / "fresh.html.tmp");
+  fs::rename(v2 / "fresh.html.tmp", v2 / "fresh.html");
+  ASSERT_EQ(fs::read_symlink(v2 / "fresh.html"), "../../../../outside/secret.txt");
+  expect_soon(wait_for("status 404", "fresh three"));
+
+  reset();
+}
+
 // ---------------------------------------------------------------------------
 // Built-in listener only
 
@@ -1154,15 +1228,30 @@ TEST(NginxConf, PassesNginxTest) {
 TEST(NginxConf, HasTheProductionRules) {
   auto conf = NginxConf(TwoSites(), NginxOptions{"8080", "10.0.0.5:9000"});
   ASSERT_TRUE(conf) << conf.error().message;
-  for (std::string want :
-       {"server_name alpha.test www.alpha.test;", "root \"/srv/zhanqun/data/publish/alpha\";",
-        "index index.html;", "try_files $uri $uri/ =404;", "error_page 404 /404.html;",
-        "location ~ \"^/\\.(?!well-known(/|$))|^/.+/\\.\" { return 404; }",
-        "location ^~ /manifest.json { return 404; }", "location ^~ /api/ { return 404; }",
-        "gzip_static on;", "brotli_static", "listen 8080 default_server;", "server 10.0.0.5:9000;",
-        "proxy_pass http://zhanqun_public;", "set $zq_theme hongqi;", "location = /_zq/mode.css",
-        "return 303 $zq_mode_back;", "add_header X-Frame-Options \"SAMEORIGIN\" always;",
-        "immutable"}) {
+  for (std::string want : {"server_name alpha.test www.alpha.test;",
+                           "root \"/srv/zhanqun/data/publish/alpha\";",
+                           "index index.html;",
+                           "try_files $uri $uri/ =404;",
+                           "error_page 404 /404.html;",
+                           "location ~ \"^/\\.(?!well-known(/|$))|^/.+/\\.\" { return 404; }",
+                           "location ^~ /manifest.json { return 404; }",
+                           "location ^~ /api/ { return 404; }",
+                           "gzip_static on;",
+                           "brotli_static",
+                           "listen 8080 default_server;",
+                           "server 10.0.0.5:9000;",
+                           "proxy_pass http://zhanqun_public;",
+                           "set $zq_theme hongqi;",
+                           "location = /_zq/mode.css",
+                           "return 303 $zq_mode_back;",
+                           "add_header X-Frame-Options \"SAMEORIGIN\" always;",
+                           "immutable",
+                           "disable_symlinks on from=$document_root;",
+                           "open_file_cache max=200 inactive=60s;",
+                           "open_file_cache_valid 1s;",
+                           "open_file_cache_errors off;",
+                           "sendfile on;",
+                           "tcp_nopush on;"}) {
     EXPECT_NE(conf->find(want), std::string::npos) << want;
   }
   EXPECT_EQ(conf->find("unsafe-inline"), std::string::npos);
