@@ -217,9 +217,6 @@ Status ForIdChunks(const std::vector<int64_t>& ids,
   return {};
 }
 
-// Bumped when the renderer changes what it makes of the same inputs.
-constexpr const char* kRenderVersion = "render-3";  // 3: apostrophes escaped as &#39;
-
 struct Column {
   int64_t id;
   std::optional<int64_t> parent;

@@ -233,8 +233,12 @@ Result<std::string> CreateDemo(Service& service, int sites, uint64_t seed, int n
         ZQ_TRY(service.ArticleAction(reviewer, aid, "approve", json::object()));
         ZQ_TRY(service.ArticleAction(reviewer, aid, "publish", json::object()));
         ++articles;
+        // Its last change too (the sitemap's lastmod): the clock's day would
+        // make the same seed publish different bytes on another day.
         return service.db().Write([&](Conn& c) -> Status {
-          return c.Exec("UPDATE articles SET published_at = ? WHERE id = ?", {at, aid})
+          return c
+              .Exec("UPDATE articles SET published_at = ?, updated_at = ? WHERE id = ?",
+                    {at, at, aid})
               .map([](int64_t) {});
         });
       };
